@@ -1,1 +1,83 @@
-fn main(){}
+//! `phare`: public-policy impact evaluation from the command line.
+//!
+//! The binary is a thin layer: it parses arguments, calls the library, and prints or writes what the
+//! library returns. It computes no statistic of its own. Errors are printed with their hint and mapped
+//! to exit codes: 0 success, 1 a problem with the input or the arguments (the message says which and
+//! what to do), 2 a command-line usage error (reported by the argument parser), 3 a bug in phare.
+
+mod commands;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Measure the impact of public policies: load administrative data, estimate, report.
+#[derive(Debug, Parser)]
+#[command(name = "phare", version, about, long_about = None)]
+pub struct Cli {
+    /// Output format for what is printed on standard output.
+    #[arg(long, value_enum, global = true, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned text for a terminal.
+    Text,
+    /// JSON, stable across versions of phare (see docs/json.md).
+    Json,
+    /// CSV, for tables.
+    Csv,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The real public datasets bundled with phare.
+    Datasets {
+        /// What to do with them.
+        #[command(subcommand)]
+        action: DatasetsAction,
+    },
+    /// A first look at a file or bundled dataset: columns, types, missing values, panel structure,
+    /// treatment cohorts and raw outcome trends. With `--out`, writes a Markdown first-look brief.
+    Describe(commands::DescribeArgs),
+    /// Aggregate microdata (one row per person, firm, claim…) into a unit × period panel.
+    Aggregate(commands::AggregateArgs),
+}
+
+/// `phare datasets …`
+#[derive(Debug, Subcommand)]
+pub enum DatasetsAction {
+    /// List the bundled datasets.
+    List,
+    /// Show a dataset's source, licence, paper, suggested roles and codebook.
+    Show {
+        /// Dataset name (see `phare datasets list`).
+        name: String,
+    },
+    /// Write a bundled dataset to a file (CSV, Parquet or Arrow, by extension).
+    Export {
+        /// Dataset name.
+        name: String,
+        /// Destination file.
+        #[arg(long)]
+        to: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let format = cli.format;
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            commands::report_error(&e, format);
+            if e.is_user_error() { ExitCode::from(1) } else { ExitCode::from(3) }
+        }
+    }
+}

@@ -32,7 +32,12 @@ impl Summary {
     }
 
     fn level_label(&self) -> String {
-        format!("{} % CI", format_number(self.tidy.level.value() * 100.0))
+        let pct = self.tidy.level.value() * 100.0;
+        if (pct - pct.round()).abs() < 1e-9 {
+            format!("{} % CI", pct.round() as i64)
+        } else {
+            format!("{pct} % CI")
+        }
     }
 
     fn cells(row: &TidyRow) -> [String; 7] {

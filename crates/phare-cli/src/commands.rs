@@ -1,0 +1,365 @@
+//! What each subcommand does. Each function reads its inputs through phare-data, calls the library,
+//! and renders the result; nothing here computes a statistic.
+
+use crate::{Cli, Command, DatasetsAction, OutputFormat};
+use clap::Args;
+use phare_core::{Error, Result, VERSION};
+use phare_data::describe::{cohort_trends, describe};
+use phare_data::polars::prelude::*;
+use phare_data::read::{Encoding, ReadOptions, ReadReport, sha256_file};
+use phare_data::{AggregateSpec, Measure, Panel, Stat, datasets, write};
+use std::path::PathBuf;
+
+/// Where the data come from, and how to read them. Shared by every subcommand that reads data.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Input file: CSV/TSV/TXT, Parquet or Arrow IPC.
+    #[arg(long, conflicts_with = "dataset", required_unless_present = "dataset")]
+    pub data: Option<PathBuf>,
+    /// A bundled dataset instead of a file (see `phare datasets list`).
+    #[arg(long)]
+    pub dataset: Option<String>,
+    /// CSV separator: `;`, `,`, `|`, `tab`. Detected when absent.
+    #[arg(long)]
+    pub sep: Option<String>,
+    /// Numbers use a decimal comma (`12,5`). Detected when absent.
+    #[arg(long)]
+    pub decimal_comma: bool,
+    /// CSV encoding: auto, utf-8, windows-1252 (latin-1).
+    #[arg(long, default_value = "auto")]
+    pub encoding: String,
+    /// Read this column as text (repeatable); codes such as `2A004` are detected anyway.
+    #[arg(long = "text")]
+    pub text: Vec<String>,
+}
+
+impl InputArgs {
+    fn options(&self) -> Result<ReadOptions> {
+        let mut o = ReadOptions::default().encoding(Encoding::parse(&self.encoding)?);
+        if let Some(s) = &self.sep {
+            o = o.separator(ReadOptions::parse_separator(s)?);
+        }
+        if self.decimal_comma {
+            o = o.decimal_comma(true);
+        }
+        for c in &self.text {
+            o = o.text_column(c.clone());
+        }
+        Ok(o)
+    }
+
+    /// Loads the data; returns the frame, a label, the input's SHA-256, and the read report for files.
+    fn load(&self) -> Result<(DataFrame, String, String, Option<ReadReport>)> {
+        match (&self.data, &self.dataset) {
+            (Some(path), _) => {
+                let (df, report) = phare_data::read(path, &self.options()?)?;
+                Ok((df, path.display().to_string(), sha256_file(path)?, Some(report)))
+            }
+            (None, Some(name)) => {
+                let d = datasets::info(name)?;
+                Ok((d.load()?, format!("bundled dataset `{}` ({})", d.name, d.file), d.sha256(), None))
+            }
+            (None, None) => Err(Error::InvalidArgument {
+                name: "data".into(),
+                value: "(none)".into(),
+                reason: "no input given".into(),
+                hint: Some("pass `--data FILE` or `--dataset NAME`".into()),
+            }),
+        }
+    }
+}
+
+/// `phare describe`.
+#[derive(Debug, Args)]
+pub struct DescribeArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Unit identifier column (with `--time`: describe the panel).
+    #[arg(long, requires = "time")]
+    unit: Option<String>,
+    /// Time column (integer periods).
+    #[arg(long, requires = "unit")]
+    time: Option<String>,
+    /// Column giving each unit's first treated period (0 or empty = never treated).
+    #[arg(long, requires = "unit", conflicts_with = "treatment")]
+    cohort: Option<String>,
+    /// Value of `--cohort` that marks never-treated units.
+    #[arg(long, default_value_t = 0)]
+    never: i64,
+    /// 0/1 treatment column (cohort = first treated period).
+    #[arg(long, requires = "unit")]
+    treatment: Option<String>,
+    /// Outcome column: adds mean outcome by cohort and period.
+    #[arg(long)]
+    outcome: Option<String>,
+    /// Write a Markdown first-look brief to this file (atomically).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// `phare aggregate`.
+#[derive(Debug, Args)]
+pub struct AggregateArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Unit column of the panel to build (e.g. a commune code).
+    #[arg(long)]
+    unit: String,
+    /// Period column of the panel to build.
+    #[arg(long)]
+    time: String,
+    /// Sum this column per unit and period (repeatable).
+    #[arg(long)]
+    sum: Vec<String>,
+    /// Mean of this column (repeatable).
+    #[arg(long)]
+    mean: Vec<String>,
+    /// Weighted mean, as `COLUMN:WEIGHT` (repeatable).
+    #[arg(long)]
+    wmean: Vec<String>,
+    /// Destination file (CSV, Parquet or Arrow by extension).
+    #[arg(long)]
+    to: PathBuf,
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Datasets { action } => run_datasets(action, cli.format),
+        Command::Describe(args) => run_describe(&args, cli.format),
+        Command::Aggregate(args) => run_aggregate(&args, cli.format),
+    }
+}
+
+/// Prints an error on standard error: message and hint in text, an object in JSON.
+pub fn report_error(e: &Error, format: OutputFormat) {
+    if format == OutputFormat::Json {
+        let v = serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string(), "hint": e.hint()}});
+        eprintln!("{v}");
+    } else {
+        eprintln!("error: {e}");
+    }
+}
+
+fn print_json(v: &impl serde::Serialize) -> Result<()> {
+    let s = serde_json::to_string_pretty(v).map_err(|e| Error::Internal(e.to_string()))?;
+    println!("{s}");
+    Ok(())
+}
+
+fn run_datasets(action: DatasetsAction, format: OutputFormat) -> Result<()> {
+    match action {
+        DatasetsAction::List => match format {
+            OutputFormat::Json => print_json(&datasets::DATASETS),
+            OutputFormat::Csv => {
+                println!("name,rows,columns,licence,design");
+                for d in datasets::DATASETS {
+                    println!("{},{},{},\"{}\",\"{}\"", d.name, d.shape.0, d.shape.1, d.licence, d.design);
+                }
+                Ok(())
+            }
+            OutputFormat::Text => {
+                let w = datasets::DATASETS.iter().map(|d| d.name.len()).max().unwrap_or(0);
+                for d in datasets::DATASETS {
+                    println!("{:<w$}  {:>6} × {:<2}  {}", d.name, d.shape.0, d.shape.1, d.title);
+                }
+                Ok(())
+            }
+        },
+        DatasetsAction::Show { name } => {
+            let d = datasets::info(&name)?;
+            if format == OutputFormat::Json {
+                return print_json(d);
+            }
+            let roles = ["unit", "time", "outcome", "treatment"]
+                .iter()
+                .zip(d.roles)
+                .filter(|(_, c)| !c.is_empty())
+                .map(|(r, c)| format!("{r} = {c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            println!("{} — {}\n", d.name, d.title);
+            println!("question:  {}\ndesign:    {}\nshape:     {} rows × {} columns\nroles:     {}", d.question, d.design, d.shape.0, d.shape.1, roles);
+            println!("source:    {} (file {})\nlicence:   {}\npaper:     {}\nsha256:    {}\n", d.source, d.file, d.licence, d.paper, d.sha256());
+            println!("{}", d.codebook);
+            Ok(())
+        }
+        DatasetsAction::Export { name, to } => {
+            let d = datasets::info(&name)?;
+            let mut df = d.load()?;
+            write::write_frame(&mut df, &to, None)?;
+            eprintln!("wrote {} ({} rows) to {}", d.name, df.height(), to.display());
+            Ok(())
+        }
+    }
+}
+
+fn run_describe(args: &DescribeArgs, format: OutputFormat) -> Result<()> {
+    let (df, label, sha, report) = args.input.load()?;
+    let panel_cols = args.unit.as_deref().zip(args.time.as_deref());
+    let description = describe(&df, panel_cols)?;
+    let mut trends = None;
+    if let Some((u, t)) = panel_cols {
+        let panel = Panel::new(&df, u, t)?;
+        let panel = match (&args.cohort, &args.treatment) {
+            (Some(c), _) => Some(panel.with_cohort_column(&df, c, args.never)?),
+            (None, Some(d)) => Some(panel.with_treatment(&df, d)?),
+            _ => None,
+        };
+        if let (Some(p), Some(y)) = (&panel, &args.outcome) {
+            trends = Some(cohort_trends(&df, p, y)?);
+        }
+    }
+    if let Some(out) = &args.out {
+        if let Some(input) = &args.input.data {
+            write::refuse_overwriting_input(input, out)?;
+        }
+        let brief = first_look_brief(args, &label, &sha, report.as_ref(), &description, trends.as_ref());
+        write::write_text(out, &brief)?;
+        eprintln!("wrote first-look brief to {}", out.display());
+    }
+    match format {
+        OutputFormat::Json => print_json(&serde_json::json!({
+            "phare_version": VERSION,
+            "input": {"label": label, "sha256": sha, "read": report},
+            "description": description,
+            "cohort_trends": trends,
+        })),
+        OutputFormat::Csv => {
+            println!("column,type,missing,distinct,min,mean,max");
+            for c in &description.columns {
+                let f = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
+                println!("\"{}\",{},{},{},{},{},{}", c.name.replace('"', "\"\""), c.dtype, c.missing, c.distinct, f(c.min), f(c.mean), f(c.max));
+            }
+            Ok(())
+        }
+        OutputFormat::Text => {
+            if let Some(r) = &report {
+                eprintln!("{}", read_line(r));
+            }
+            print!("{}", description.to_text());
+            if let Some(t) = &trends {
+                println!("\nmean `{}` by cohort and period:\n{}", t.outcome, t.to_markdown());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn read_line(r: &ReadReport) -> String {
+    let mut s = format!("read {} as {:?}", r.path.display(), r.format);
+    if let Some(sep) = r.separator {
+        let sep = if sep == '\t' { "tab".to_string() } else { sep.to_string() };
+        s.push_str(&format!(", separator `{sep}`, decimal {}, encoding {:?}", if r.decimal_comma { "comma" } else { "point" }, r.encoding.unwrap_or_default()));
+    }
+    for d in &r.diagnostics {
+        s.push_str(&format!("\n{d}"));
+    }
+    s
+}
+
+/// The Markdown first-look brief: what the data are, how they were read, and the raw picture.
+fn first_look_brief(
+    args: &DescribeArgs,
+    label: &str,
+    sha: &str,
+    report: Option<&ReadReport>,
+    d: &phare_data::Description,
+    trends: Option<&phare_data::CohortTrends>,
+) -> String {
+    let mut s = String::from("# First look at the data\n\n");
+    s.push_str(&format!("Input: {label}  \nSHA-256: `{sha}`  \nphare {VERSION}\n\n"));
+    if let Some(p) = &d.panel {
+        s.push_str(&format!(
+            "## Structure\n\n{} units (`{}`) observed over {} periods (`{}`, {} to {}); the panel is {}.\n\n",
+            p.n_units,
+            p.unit,
+            p.periods.len(),
+            p.time,
+            p.periods.first().copied().unwrap_or_default(),
+            p.periods.last().copied().unwrap_or_default(),
+            if p.balanced { "balanced (every unit in every period)" } else { "unbalanced" }
+        ));
+    }
+    if let Some(t) = trends {
+        let treated: usize = t.rows.iter().filter(|r| r.0.is_some()).map(|r| r.1).sum();
+        let never: usize = t.rows.iter().filter(|r| r.0.is_none()).map(|r| r.1).sum();
+        s.push_str(&format!(
+            "## Who is treated, and when\n\n{treated} units are treated at some point, in {} cohorts; {never} are never treated.\n\n",
+            t.rows.iter().filter(|r| r.0.is_some()).count()
+        ));
+        s.push_str(&format!(
+            "## Raw trends\n\nMean `{}` by cohort and period. These are descriptive averages, not effects: \
+             an effect estimate compares how treated cohorts changed with how comparable untreated units changed.\n\n",
+            t.outcome
+        ));
+        s.push_str(&t.to_markdown());
+        s.push('\n');
+    }
+    s.push_str("## Columns\n\n");
+    s.push_str(&d.to_markdown());
+    if !d.diagnostics.is_empty() || report.is_some_and(|r| !r.diagnostics.is_empty()) {
+        s.push_str("\n## Notes\n\n");
+        for x in report.map(|r| r.diagnostics.as_slice()).unwrap_or_default().iter().chain(&d.diagnostics) {
+            s.push_str(&format!("- {x}\n"));
+        }
+    }
+    s.push_str("\n## How this was produced\n\n```\nphare describe");
+    if let Some(p) = &args.input.data {
+        s.push_str(&format!(" --data {}", p.display()));
+    }
+    if let Some(n) = &args.input.dataset {
+        s.push_str(&format!(" --dataset {n}"));
+    }
+    for (flag, v) in [("unit", &args.unit), ("time", &args.time), ("cohort", &args.cohort), ("treatment", &args.treatment), ("outcome", &args.outcome)] {
+        if let Some(v) = v {
+            s.push_str(&format!(" --{flag} {v}"));
+        }
+    }
+    if args.cohort.is_some() {
+        s.push_str(&format!(" --never {}", args.never));
+    }
+    if let Some(r) = report {
+        s.push_str(&format!("\n# read as: {}", read_line(r).replace('\n', "; ")));
+    }
+    s.push_str("\n```\n");
+    s
+}
+
+fn run_aggregate(args: &AggregateArgs, format: OutputFormat) -> Result<()> {
+    let mut spec = AggregateSpec::new(&args.unit, &args.time);
+    for c in &args.sum {
+        spec = spec.measure(Measure::new(c, Stat::Sum));
+    }
+    for c in &args.mean {
+        spec = spec.measure(Measure::new(c, Stat::Mean));
+    }
+    for cw in &args.wmean {
+        let Some((c, w)) = cw.split_once(':') else {
+            return Err(Error::InvalidArgument {
+                name: "wmean".into(),
+                value: format!("`{cw}`"),
+                reason: "expected COLUMN:WEIGHT".into(),
+                hint: Some("e.g. `--wmean salaire:poids`".into()),
+            });
+        };
+        spec = spec.measure(Measure::new(c, Stat::WeightedMean(w.into())));
+    }
+    let lf = match (&args.input.data, &args.input.dataset) {
+        (Some(path), _) => {
+            write::refuse_overwriting_input(path, &args.to)?;
+            phare_data::scan(path, &args.input.options()?)?.0
+        }
+        (None, Some(name)) => datasets::info(name)?.load()?.lazy(),
+        (None, None) => return Err(Error::InvalidArgument { name: "data".into(), value: "(none)".into(), reason: "no input given".into(), hint: Some("pass `--data FILE`".into()) }),
+    };
+    let mut panel = phare_data::aggregate(lf, &spec)?;
+    write::write_frame(&mut panel, &args.to, None)?;
+    if format == OutputFormat::Json {
+        print_json(&serde_json::json!({"phare_version": VERSION, "rows": panel.height(), "columns": panel.get_column_names().iter().map(|s| s.to_string()).collect::<Vec<_>>(), "output": args.to}))
+    } else {
+        eprintln!("wrote {} unit-period rows to {}", panel.height(), args.to.display());
+        Ok(())
+    }
+}
+

@@ -1,0 +1,138 @@
+//! The `phare` binary end to end: commands, outputs, exit codes and error messages.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn phare(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_phare")).args(args).output().expect("run phare")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn datasets_list_and_show() {
+    let o = phare(&["datasets", "list"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    for name in ["mpdta", "prop99", "nsw_dw", "cps_controls", "close_elections_house", "mroz", "wagepan"] {
+        assert!(out.contains(name), "{name} missing from:\n{out}");
+    }
+    let o = phare(&["datasets", "show", "prop99"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("Abadie, Diamond and Hainmueller (2010)"));
+    let o = phare(&["--format", "json", "datasets", "list"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 7);
+}
+
+#[test]
+fn main_job_writes_the_first_look_brief() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out/brief.md");
+    let o = phare(&[
+        "describe", "--dataset", "mpdta", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
+        "--outcome", "lemp", "--out", s(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let brief = std::fs::read_to_string(&out).unwrap();
+    assert!(brief.contains("500 units (`countyreal`) observed over 5 periods"), "{brief}");
+    assert!(brief.contains("191 units are treated at some point, in 3 cohorts; 309 are never treated"), "{brief}");
+    assert!(brief.contains("| first treated 2004 | 20 |"));
+    assert!(brief.contains("fce100927fcca0942fcdcdbc873de4612852b343940a9973f16e022210ca1cef"), "input hash recorded");
+    assert!(brief.contains("phare 0.1.0"));
+    // No temporary file is left behind.
+    let left: Vec<_> = std::fs::read_dir(out.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+}
+
+#[test]
+fn describe_a_french_export_and_print_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.csv");
+    let text = "code_commune;année;traité;dépense\n01004;2019;0;12,5\n01004;2020;1;13,5\n2A004;2019;0;7\n2A004;2020;0;7,25\n";
+    std::fs::write(&path, encoding_rs_encode(text)).unwrap();
+    let o = phare(&[
+        "--format", "json", "describe", "--data", s(&path), "--unit", "code_commune", "--time", "année", "--treatment", "traité",
+        "--outcome", "dépense",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["input"]["read"]["separator"], ";");
+    assert_eq!(v["input"]["read"]["decimal_comma"], true);
+    assert_eq!(v["input"]["read"]["encoding"], "windows1252");
+    assert_eq!(v["description"]["panel"]["n_units"], 2);
+    assert_eq!(v["description"]["columns"][0]["dtype"], "str");
+    assert_eq!(v["description"]["columns"][0]["example"], "01004");
+    let rows = v["cohort_trends"]["rows"].as_array().unwrap();
+    assert_eq!(rows[1][2][1], 13.5, "{rows:?}");
+}
+
+/// Windows-1252 encoding of a Latin-1-range string (enough for French accents).
+fn encoding_rs_encode(text: &str) -> Vec<u8> {
+    text.chars().map(|c| u8::try_from(u32::from(c)).expect("Latin-1 character")).collect()
+}
+
+#[test]
+fn export_then_read_back_as_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let pq = dir.path().join("wagepan.parquet");
+    assert!(phare(&["datasets", "export", "wagepan", "--to", s(&pq)]).status.success());
+    let o = phare(&["--format", "csv", "describe", "--data", s(&pq)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 45, "header + 44 columns");
+    assert!(out.contains("lwage,f64,0,"));
+}
+
+#[test]
+fn aggregate_microdata_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("micro.csv");
+    std::fs::write(&input, "depcom;annee;salaire;poids\n01004;2020;1000;1\n01004;2020;2000;3\n2A004;2020;1500;1\n").unwrap();
+    let out = dir.path().join("panel.csv");
+    let o = phare(&["aggregate", "--data", s(&input), "--unit", "depcom", "--time", "annee", "--mean", "salaire", "--wmean", "salaire:poids", "--to", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(csv, "depcom,annee,n,salaire_mean,salaire_wmean\n01004,2020,2,1500.0,1750.0\n2A004,2020,1,1500.0,1500.0\n");
+}
+
+#[test]
+fn errors_have_exit_code_1_and_name_the_culprit() {
+    let o = phare(&["describe", "--dataset", "mpdta", "--unit", "county", "--time", "year"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.starts_with("error: column `county` not found"), "{err}");
+
+    let o = phare(&["--format", "json", "datasets", "show", "propp99"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(stderr(&o).trim()).unwrap();
+    assert_eq!(v["error"]["kind"], "unknown_dataset");
+    assert_eq!(v["error"]["hint"], "did you mean `prop99`?");
+
+    let o = phare(&["describe", "--data", "/no/such/file.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("/no/such/file.csv"));
+
+    // Usage errors come from the argument parser, with code 2.
+    assert_eq!(phare(&["describe", "--dataset", "mpdta", "--frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn refuses_to_overwrite_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("x.csv");
+    std::fs::write(&input, "u,t,y\na,1,2\n").unwrap();
+    let o = phare(&["describe", "--data", s(&input), "--out", s(&input)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), "u,t,y\na,1,2\n");
+}

@@ -1,0 +1,137 @@
+//! The single boundary where polars columns become `f64` numbers.
+//!
+//! Estimators never touch polars: they receive a [`DesignMatrix`], a column-major `f64` buffer with
+//! named columns. Building one is the only place where types are converted and missing values are
+//! handled, so that policy is decided (and reported) once: rows with a missing value in any requested
+//! column are dropped with a [`Diagnostic`] ([`MissingPolicy::Drop`]) or refused
+//! ([`MissingPolicy::Error`]). The rows kept are recorded so results can be joined back to the data.
+
+use crate::roles::to_f64;
+use phare_core::{Diagnostic, Error, Result};
+use ndarray::{ArrayView2, ShapeBuilder};
+use polars::prelude::*;
+
+/// What to do with rows that have a missing value (null or NaN) in a requested column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingPolicy {
+    /// Drop those rows and say so in a diagnostic.
+    #[default]
+    Drop,
+    /// Fail with [`Error::MissingValues`] naming the column and first row.
+    Error,
+}
+
+/// Named `f64` columns stored column-major (Fortran order), ready for linear algebra.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesignMatrix {
+    data: Vec<f64>,
+    nrows: usize,
+    names: Vec<String>,
+    rows: Vec<usize>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl DesignMatrix {
+    /// Extracts `columns` of `df` (numeric or boolean) as `f64`.
+    pub fn from_frame(df: &DataFrame, columns: &[&str], policy: MissingPolicy) -> Result<DesignMatrix> {
+        let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+        let mut cols = Vec::with_capacity(columns.len());
+        for c in columns {
+            let s = df.column(c).map_err(|_| Error::column_not_found(c, &names))?;
+            cols.push(to_f64(s.as_materialized_series(), c)?);
+        }
+        let n = df.height();
+        let mut keep = vec![true; n];
+        let mut dropped_by: Vec<(String, usize)> = Vec::new();
+        for (c, v) in columns.iter().zip(&cols) {
+            let mut count = 0;
+            let mut first = None;
+            for (i, x) in v.iter().enumerate() {
+                if x.is_none_or(f64::is_nan) {
+                    count += 1;
+                    first.get_or_insert(i);
+                    keep[i] = false;
+                }
+            }
+            if count > 0 {
+                if policy == MissingPolicy::Error {
+                    return Err(Error::MissingValues {
+                        column: c.to_string(),
+                        count,
+                        first_row: first.unwrap_or(0),
+                        hint: Some("drop or impute those rows, or allow dropping them".into()),
+                    });
+                }
+                dropped_by.push((c.to_string(), count));
+            }
+        }
+        let rows: Vec<usize> = (0..n).filter(|&i| keep[i]).collect();
+        let mut data = Vec::with_capacity(rows.len() * cols.len());
+        for v in &cols {
+            data.extend(rows.iter().map(|&i| v[i].unwrap_or(f64::NAN)));
+        }
+        let mut diagnostics = Vec::new();
+        if rows.len() < n {
+            let detail = dropped_by.iter().map(|(c, k)| format!("`{c}`: {k}")).collect::<Vec<_>>().join(", ");
+            diagnostics.push(Diagnostic::warning(
+                "rows_dropped_missing",
+                format!("{} of {n} rows dropped for missing values ({detail})", n - rows.len()),
+            ));
+        }
+        Ok(DesignMatrix { data, nrows: rows.len(), names: columns.iter().map(|c| c.to_string()).collect(), rows, diagnostics })
+    }
+
+    /// Builds a matrix from column vectors of equal length.
+    pub fn from_columns(columns: Vec<(String, Vec<f64>)>) -> Result<DesignMatrix> {
+        let nrows = columns.first().map_or(0, |c| c.1.len());
+        if let Some((name, v)) = columns.iter().find(|c| c.1.len() != nrows) {
+            return Err(Error::InvalidArgument {
+                name: name.clone(),
+                value: format!("{} values", v.len()),
+                reason: format!("every column needs {nrows} values"),
+                hint: None,
+            });
+        }
+        let names = columns.iter().map(|c| c.0.clone()).collect();
+        let data = columns.into_iter().flat_map(|c| c.1).collect();
+        Ok(DesignMatrix { data, nrows, names, rows: (0..nrows).collect(), diagnostics: Vec::new() })
+    }
+
+    /// Number of rows kept.
+    pub fn nrows(&self) -> usize {
+        self.nrows
+    }
+    /// Number of columns.
+    pub fn ncols(&self) -> usize {
+        self.names.len()
+    }
+    /// Column names.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+    /// Column `j` as a slice.
+    pub fn column(&self, j: usize) -> &[f64] {
+        &self.data[j * self.nrows..(j + 1) * self.nrows]
+    }
+    /// The column named `name`, if any.
+    pub fn column_by_name(&self, name: &str) -> Option<&[f64]> {
+        self.names.iter().position(|n| n == name).map(|j| self.column(j))
+    }
+    /// The whole buffer, column after column.
+    pub fn as_slice(&self) -> &[f64] {
+        &self.data
+    }
+    /// For each kept row, its row index in the source frame.
+    pub fn source_rows(&self) -> &[usize] {
+        &self.rows
+    }
+    /// What building the matrix noticed (dropped rows).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+    /// An ndarray view (rows × columns, column-major), without copying.
+    pub fn view(&self) -> ArrayView2<'_, f64> {
+        ArrayView2::from_shape((self.nrows, self.ncols()).f(), &self.data)
+            .expect("buffer length is nrows * ncols by construction")
+    }
+}
