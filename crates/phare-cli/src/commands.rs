@@ -10,6 +10,28 @@ use phare_data::read::{Encoding, ReadOptions, ReadReport, sha256_file};
 use phare_data::{AggregateSpec, Measure, Panel, Stat, datasets, write};
 use std::path::PathBuf;
 
+/// `println!` that does not panic when standard output is closed (e.g. `phare … | head`): once the
+/// reader has gone, there is no one left to tell, so write errors are ignored.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `eprintln!` likewise, for progress and errors on standard error.
+macro_rules! esay {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+
+/// A CSV field, quoted only when it must be (separator, quote or line break inside).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
 /// Where the data come from, and how to read them. Shared by every subcommand that reads data.
 #[derive(Debug, Args)]
 pub struct InputArgs {
@@ -135,15 +157,15 @@ pub fn run(cli: Cli) -> Result<()> {
 pub fn report_error(e: &Error, format: OutputFormat) {
     if format == OutputFormat::Json {
         let v = serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string(), "hint": e.hint()}});
-        eprintln!("{v}");
+        esay!("{v}");
     } else {
-        eprintln!("error: {e}");
+        esay!("error: {e}");
     }
 }
 
 fn print_json(v: &impl serde::Serialize) -> Result<()> {
     let s = serde_json::to_string_pretty(v).map_err(|e| Error::Internal(e.to_string()))?;
-    println!("{s}");
+    say!("{s}");
     Ok(())
 }
 
@@ -152,16 +174,16 @@ fn run_datasets(action: DatasetsAction, format: OutputFormat) -> Result<()> {
         DatasetsAction::List => match format {
             OutputFormat::Json => print_json(&datasets::DATASETS),
             OutputFormat::Csv => {
-                println!("name,rows,columns,licence,design");
+                say!("name,rows,columns,licence,design");
                 for d in datasets::DATASETS {
-                    println!("{},{},{},\"{}\",\"{}\"", d.name, d.shape.0, d.shape.1, d.licence, d.design);
+                    say!("{},{},{},{},{}", d.name, d.shape.0, d.shape.1, csv_field(d.licence), csv_field(d.design));
                 }
                 Ok(())
             }
             OutputFormat::Text => {
                 let w = datasets::DATASETS.iter().map(|d| d.name.len()).max().unwrap_or(0);
                 for d in datasets::DATASETS {
-                    println!("{:<w$}  {:>6} × {:<2}  {}", d.name, d.shape.0, d.shape.1, d.title);
+                    say!("{:<w$}  {:>6} × {:<2}  {}", d.name, d.shape.0, d.shape.1, d.title);
                 }
                 Ok(())
             }
@@ -178,17 +200,17 @@ fn run_datasets(action: DatasetsAction, format: OutputFormat) -> Result<()> {
                 .map(|(r, c)| format!("{r} = {c}"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            println!("{} — {}\n", d.name, d.title);
-            println!("question:  {}\ndesign:    {}\nshape:     {} rows × {} columns\nroles:     {}", d.question, d.design, d.shape.0, d.shape.1, roles);
-            println!("source:    {} (file {})\nlicence:   {}\npaper:     {}\nsha256:    {}\n", d.source, d.file, d.licence, d.paper, d.sha256());
-            println!("{}", d.codebook);
+            say!("{} — {}\n", d.name, d.title);
+            say!("question:  {}\ndesign:    {}\nshape:     {} rows × {} columns\nroles:     {}", d.question, d.design, d.shape.0, d.shape.1, roles);
+            say!("source:    {} (file {})\nlicence:   {}\npaper:     {}\nsha256:    {}\n", d.source, d.file, d.licence, d.paper, d.sha256());
+            say!("{}", d.codebook);
             Ok(())
         }
         DatasetsAction::Export { name, to } => {
             let d = datasets::info(&name)?;
             let mut df = d.load()?;
             write::write_frame(&mut df, &to, None)?;
-            eprintln!("wrote {} ({} rows) to {}", d.name, df.height(), to.display());
+            esay!("wrote {} ({} rows) to {}", d.name, df.height(), to.display());
             Ok(())
         }
     }
@@ -216,7 +238,7 @@ fn run_describe(args: &DescribeArgs, format: OutputFormat) -> Result<()> {
         }
         let brief = first_look_brief(args, &label, &sha, report.as_ref(), &description, trends.as_ref());
         write::write_text(out, &brief)?;
-        eprintln!("wrote first-look brief to {}", out.display());
+        esay!("wrote first-look brief to {}", out.display());
     }
     match format {
         OutputFormat::Json => print_json(&serde_json::json!({
@@ -226,20 +248,20 @@ fn run_describe(args: &DescribeArgs, format: OutputFormat) -> Result<()> {
             "cohort_trends": trends,
         })),
         OutputFormat::Csv => {
-            println!("column,type,missing,distinct,min,mean,max");
+            say!("column,type,missing,distinct,min,mean,max");
             for c in &description.columns {
                 let f = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
-                println!("\"{}\",{},{},{},{},{},{}", c.name.replace('"', "\"\""), c.dtype, c.missing, c.distinct, f(c.min), f(c.mean), f(c.max));
+                say!("{},{},{},{},{},{},{}", csv_field(&c.name), c.dtype, c.missing, c.distinct, f(c.min), f(c.mean), f(c.max));
             }
             Ok(())
         }
         OutputFormat::Text => {
             if let Some(r) = &report {
-                eprintln!("{}", read_line(r));
+                esay!("{}", read_line(r));
             }
-            print!("{}", description.to_text());
+            say!("{}", description.to_text().trim_end());
             if let Some(t) = &trends {
-                println!("\nmean `{}` by cohort and period:\n{}", t.outcome, t.to_markdown());
+                say!("\nmean `{}` by cohort and period:\n{}", t.outcome, t.to_markdown());
             }
             Ok(())
         }
@@ -358,7 +380,7 @@ fn run_aggregate(args: &AggregateArgs, format: OutputFormat) -> Result<()> {
     if format == OutputFormat::Json {
         print_json(&serde_json::json!({"phare_version": VERSION, "rows": panel.height(), "columns": panel.get_column_names().iter().map(|s| s.to_string()).collect::<Vec<_>>(), "output": args.to}))
     } else {
-        eprintln!("wrote {} unit-period rows to {}", panel.height(), args.to.display());
+        esay!("wrote {} unit-period rows to {}", panel.height(), args.to.display());
         Ok(())
     }
 }

@@ -115,7 +115,7 @@ pub fn aggregate(input: LazyFrame, spec: &AggregateSpec) -> Result<DataFrame> {
             return Err(Error::column_not_found(c, &names));
         }
     }
-    let mut outputs: Vec<&str> = vec![&spec.unit, &spec.time, "n"];
+    let mut outputs: Vec<&str> = vec![spec.unit.as_str(), spec.time.as_str(), "n"];
     for m in &spec.measures {
         let mut needed = vec![m.column.as_str()];
         if let Stat::WeightedMean(w) = &m.stat {

@@ -72,7 +72,7 @@ pub fn describe(df: &DataFrame, panel: Option<(&str, &str)>) -> Result<Descripti
         let (min, mean, max) = if s.dtype().is_primitive_numeric() || s.dtype().is_bool() {
             let f = s.cast(&DataType::Float64).map_err(engine_err("describing a column"))?;
             let ca = f.f64().map_err(engine_err("describing a column"))?;
-            let vals: Vec<f64> = ca.into_iter().flatten().filter(|x| !x.is_nan()).collect();
+            let vals: Vec<f64> = ca.iter().flatten().filter(|x| !x.is_nan()).collect();
             if vals.is_empty() {
                 (None, None, None)
             } else {

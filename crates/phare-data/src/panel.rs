@@ -8,7 +8,7 @@
 //! ([`Panel::with_cohort_column`]).
 
 use crate::engine::engine_err;
-use crate::roles::{binary_values, check_unique_keys, time_values};
+use crate::roles::{binary_values, time_values};
 use phare_core::{Diagnostic, Error, Result};
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -63,7 +63,6 @@ impl Panel {
             row_unit.push(i);
         }
         let periods: Vec<i64> = row_time.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
-        check_unique_keys(df, &[unit, time])?;
         let mut p = Panel {
             unit: unit.into(),
             time: time.into(),

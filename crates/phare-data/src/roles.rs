@@ -210,7 +210,7 @@ impl Roles {
 
 /// Nulls plus floating-point NaNs.
 pub(crate) fn missing_count(s: &Series) -> usize {
-    let nan = if s.dtype().is_float() { s.is_nan().map(|m| m.sum().unwrap_or(0) as usize).unwrap_or(0) } else { 0 };
+    let nan = if s.dtype().is_float() { s.is_nan().map(|m| m.num_trues()).unwrap_or(0) } else { 0 };
     s.null_count() + nan
 }
 
@@ -257,7 +257,7 @@ pub(crate) fn to_f64(s: &Series, c: &str) -> Result<Vec<Option<f64>>> {
     require_numeric(s, c)?;
     let f = s.cast(&DataType::Float64).map_err(engine_err("converting to f64"))?;
     let ca = f.f64().map_err(engine_err("converting to f64"))?;
-    Ok(ca.into_iter().collect())
+    Ok(ca.iter().collect())
 }
 
 /// Time must be integer-valued numbers (years, quarters numbered, months numbered…).
@@ -329,7 +329,7 @@ pub fn check_unique_keys(df: &DataFrame, keys: &[&str]) -> Result<()> {
         .map_err(engine_err("checking duplicate keys"))?
         .i64()
         .map_err(engine_err("checking duplicate keys"))?
-        .into_iter()
+        .iter()
         .map(|n| n.unwrap_or(1) - 1)
         .sum();
     let example = keys

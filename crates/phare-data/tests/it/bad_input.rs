@@ -102,7 +102,8 @@ fn unknown_text_column() {
 
 #[test]
 fn corrupt_parquet() {
-    expect(read_bytes("c.parquet", b"this is not parquet at all"), ErrorKind::FileFormat, &["c.parquet"], false);
+    let e = expect(read_bytes("c.parquet", b"this is not parquet at all"), ErrorKind::FileFormat, &["c.parquet", "PAR1"], true);
+    assert!(e.hint().unwrap().contains("fully written"));
 }
 
 #[test]

@@ -72,7 +72,7 @@ fn nsw_experimental_difference_in_means() {
         .sort(["treat"], Default::default())
         .collect()
         .unwrap();
-    let v: Vec<f64> = m.column("re78").unwrap().f64().unwrap().into_no_null_iter().collect();
+    let v: Vec<f64> = m.column("re78").unwrap().f64().unwrap().no_null_iter().collect();
     assert!((v[1] - v[0] - 1794.34).abs() < 0.01, "{}", v[1] - v[0]);
 }
 

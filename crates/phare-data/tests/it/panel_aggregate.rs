@@ -56,8 +56,8 @@ fn aggregation_matches_a_direct_computation() {
         }
     }
     assert_eq!(out.height(), acc.len());
-    let get_s = |c: &str| out.column(c).unwrap().str().unwrap().into_no_null_iter().map(String::from).collect::<Vec<_>>();
-    let get_f = |c: &str| out.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().into_iter().collect::<Vec<_>>();
+    let get_s = |c: &str| out.column(c).unwrap().str().unwrap().no_null_iter().map(String::from).collect::<Vec<_>>();
+    let get_f = |c: &str| out.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect::<Vec<_>>();
     let (u, t) = (get_s("commune"), get_f("year"));
     let (nn, s, m, c, mx, wm) = (get_f("n"), get_f("x_sum"), get_f("x_mean"), get_f("x_count"), get_f("x_max"), get_f("x_wmean"));
     for i in 0..out.height() {

@@ -40,14 +40,14 @@ fn french_csv_is_read_without_options() {
     let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
     assert_eq!(names, ["code_commune", "libellé", "année", "montant", "taux"]);
 
-    let codes: Vec<Option<&str>> = df.column("code_commune").unwrap().str().unwrap().into_iter().collect();
+    let codes: Vec<Option<&str>> = df.column("code_commune").unwrap().str().unwrap().iter().collect();
     assert_eq!(codes, [Some("01004"), Some("2A004"), Some("2B033"), Some("75056")]);
-    let names: Vec<Option<&str>> = df.column("libellé").unwrap().str().unwrap().into_iter().collect();
+    let names: Vec<Option<&str>> = df.column("libellé").unwrap().str().unwrap().iter().collect();
     assert_eq!(names[0], Some("Ambérieu-en-Bugey"));
 
-    let montant: Vec<Option<f64>> = df.column("montant").unwrap().f64().unwrap().into_iter().collect();
+    let montant: Vec<Option<f64>> = df.column("montant").unwrap().f64().unwrap().iter().collect();
     assert_eq!(montant, [Some(1234.5), Some(98765.25), Some(-12.75), Some(1_000_000.0)]);
-    let taux: Vec<Option<f64>> = df.column("taux").unwrap().f64().unwrap().into_iter().collect();
+    let taux: Vec<Option<f64>> = df.column("taux").unwrap().f64().unwrap().iter().collect();
     assert_eq!(taux, [Some(0.25), Some(1.5), Some(0.0), Some(12.125)]);
     assert!(df.column("année").unwrap().dtype().is_integer());
 }
@@ -71,11 +71,11 @@ fn utf8_with_bom_and_crlf() {
     let (df, report) = read(&path, &ReadOptions::default()).unwrap();
     assert_eq!(report.encoding, Some(Encoding::Utf8));
     assert_eq!(df.get_column_names()[0].as_str(), "dep", "the BOM must not stick to the first name");
-    let dep: Vec<Option<&str>> = df.column("dep").unwrap().str().unwrap().into_iter().collect();
+    let dep: Vec<Option<&str>> = df.column("dep").unwrap().str().unwrap().iter().collect();
     assert_eq!(dep, [Some("01"), Some("2A")]);
-    let v: Vec<Option<f64>> = df.column("valeur").unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().into_iter().collect();
+    let v: Vec<Option<f64>> = df.column("valeur").unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect();
     assert_eq!(v, [Some(1.5), Some(2.0)]);
-    let r: Vec<Option<&str>> = df.column("région").unwrap().str().unwrap().into_iter().collect();
+    let r: Vec<Option<&str>> = df.column("région").unwrap().str().unwrap().iter().collect();
     assert_eq!(r[0], Some("Auvergne-Rhône-Alpes"));
 }
 
@@ -85,7 +85,7 @@ fn tab_and_pipe_separators_and_quotes() {
     let tsv = fixture(&dir, "a.tsv", b"id\tname\tx\n1\t\"Dupont, Jean\"\t2.5\n2\t\"O\"\"Neil\"\t3\n");
     let (df, report) = read(&tsv, &ReadOptions::default()).unwrap();
     assert_eq!(report.separator, Some('\t'));
-    let names: Vec<Option<&str>> = df.column("name").unwrap().str().unwrap().into_iter().collect();
+    let names: Vec<Option<&str>> = df.column("name").unwrap().str().unwrap().iter().collect();
     assert_eq!(names, [Some("Dupont, Jean"), Some("O\"Neil")]);
     let pipe = fixture(&dir, "b.txt", b"a|b\n1|2\n3|4\n");
     let (df, report) = read(&pipe, &ReadOptions::default()).unwrap();
@@ -100,9 +100,9 @@ fn siret_and_postal_codes_stay_text() {
     let (df, report) = read(&path, &ReadOptions::default()).unwrap();
     assert_eq!(report.separator, Some(','));
     assert!(!report.decimal_comma);
-    let siret: Vec<Option<&str>> = df.column("siret").unwrap().str().unwrap().into_iter().collect();
+    let siret: Vec<Option<&str>> = df.column("siret").unwrap().str().unwrap().iter().collect();
     assert_eq!(siret, [Some("00012345600017"), Some("55203253400646")]);
-    let cp: Vec<Option<&str>> = df.column("cp").unwrap().str().unwrap().into_iter().collect();
+    let cp: Vec<Option<&str>> = df.column("cp").unwrap().str().unwrap().iter().collect();
     assert_eq!(cp, [Some("01000"), Some("75008")]);
     assert!(df.column("effectif").unwrap().dtype().is_integer());
     assert_eq!(report.text_columns, ["siret", "cp"]);
@@ -175,7 +175,7 @@ fn arrow_rs_batches_built_by_hand() {
     .unwrap();
     let df = from_record_batches(&[b1, b2]).unwrap();
     assert_eq!(df.shape(), (3, 2));
-    let dep: Vec<Option<&str>> = df.column("dep").unwrap().str().unwrap().into_iter().collect();
+    let dep: Vec<Option<&str>> = df.column("dep").unwrap().str().unwrap().iter().collect();
     assert_eq!(dep, [Some("2A"), Some("01"), Some("75")]);
     assert_eq!(df.column("y").unwrap().null_count(), 1);
 }
