@@ -108,8 +108,10 @@ pub fn describe(df: &DataFrame, panel: Option<(&str, &str)>) -> Result<Descripti
     Ok(Description { rows: df.height(), columns, panel, diagnostics })
 }
 
+/// A described value: whole numbers (years, counts, identifiers) plainly, others with six digits.
 fn opt(x: Option<f64>) -> String {
-    x.map(format_number).unwrap_or_default()
+    x.map(|x| if x.fract() == 0.0 && x.abs() < 1e15 { format!("{}", x as i64) } else { format_number(x) })
+        .unwrap_or_default()
 }
 
 impl Description {

@@ -43,7 +43,9 @@ fn aggregation_matches_a_direct_computation() {
     let out = aggregate(df.lazy(), &spec).unwrap();
 
     // Direct computation.
-    let mut acc: HashMap<(String, i64), (usize, f64, usize, f64, f64, f64)> = HashMap::new();
+    // Per group: rows, sum, count, max, Σw·x, Σw (over present x).
+    type Acc = (usize, f64, usize, f64, f64, f64);
+    let mut acc: HashMap<(String, i64), Acc> = HashMap::new();
     for i in 0..n {
         let e = acc.entry((units[i].clone(), years[i])).or_insert((0, 0.0, 0, f64::NEG_INFINITY, 0.0, 0.0));
         e.0 += 1;
