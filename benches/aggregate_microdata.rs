@@ -10,10 +10,17 @@
 //! cargo bench --profile dev --bench aggregate_microdata -- [--rows 50000000] [--files 10]
 //! ```
 //!
-//! It writes the microdata as Parquet files in a temporary directory, then for each engine resets the
-//! process's peak-memory counter (Linux `/proc/self/clear_refs`), runs `phare_data::aggregate` over a
-//! lazy scan of the files, and reports wall time and peak resident memory (`VmHWM`). The numbers
-//! are copied into docs/performance.md with the date and machine.
+//! It writes the microdata as Parquet files (row groups of 128 Ki rows) in a temporary directory,
+//! then runs the same aggregation three ways over a lazy scan of the files, resetting the process's
+//! peak-memory counter (Linux `/proc/self/clear_refs`) before each and reporting wall time and peak
+//! resident memory (`VmHWM`):
+//!
+//! - `phare aggregate`: `phare_data::aggregate` (batches on the streaming engine, partials merged);
+//! - `polars streaming`: the same group-by as one query on polars' streaming engine;
+//! - `polars in-memory`: the same group-by as one query on polars' in-memory engine.
+//!
+//! The in-memory size of the data (polars' estimate, summed over the generated parts) is printed
+//! for comparison. The numbers are copied into docs/performance.md with the date and machine.
 
 use phare_data::polars::prelude::*;
 use phare_data::{AggregateSpec, Measure, Stat, aggregate};
@@ -63,6 +70,9 @@ fn commune_codes() -> Vec<String> {
     v
 }
 
+/// Rows per Parquet row group, as a typical writer (polars, pyarrow, Spark) produces.
+const ROW_GROUP: usize = 128 * 1024;
+
 fn main() {
     let rows = arg("--rows", 50_000_000);
     let files = arg("--files", 10).max(1);
@@ -72,6 +82,7 @@ fn main() {
     let per_file = rows.div_ceil(files);
     let mut rng = Rng(20_261_128);
     let mut paths = Vec::new();
+    let mut in_memory = 0usize;
     for f in 0..files {
         let n = per_file.min(rows - f * per_file);
         let mut commune = Vec::with_capacity(n);
@@ -88,11 +99,17 @@ fn main() {
         let mut df = df! { "commune" => commune, "year" => year, "wage" => wage, "weight" => weight }.expect("frame");
         let path = dir.path().join(format!("part-{f:03}.parquet"));
         let file = std::fs::File::create(&path).expect("create parquet");
-        ParquetWriter::new(file).finish(&mut df).expect("write parquet");
+        in_memory += df.estimated_size();
+        ParquetWriter::new(file).with_row_group_size(Some(ROW_GROUP)).finish(&mut df).expect("write parquet");
         paths.push(path);
     }
     let bytes: u64 = paths.iter().map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)).sum();
-    eprintln!("generated {rows} rows in {files} Parquet files ({:.0} MiB) in {:.1} s", bytes as f64 / 1048576.0, t0.elapsed().as_secs_f64());
+    println!(
+        "SIMULATED microdata: {rows} rows in {files} Parquet files ({:.0} MiB on disk, {:.0} MiB in memory), generated in {:.1} s\n",
+        bytes as f64 / 1048576.0,
+        in_memory as f64 / 1048576.0,
+        t0.elapsed().as_secs_f64()
+    );
 
     let spec = AggregateSpec::new("commune", "year")
         .measure(Measure::new("wage", Stat::Sum))
@@ -101,28 +118,31 @@ fn main() {
     let pattern = dir.path().join("part-*.parquet");
     let scan = || LazyFrame::scan_parquet(PlRefPath::new(pattern.to_string_lossy().as_ref()), ScanArgsParquet::default()).expect("scan");
 
-    println!("| engine | rows | groups | wall time (s) | peak RSS (MiB) | rows/s (M) |");
-    println!("|---|---:|---:|---:|---:|---:|");
-    for engine in ["streaming", "in-memory"] {
+    println!("| method | rows | groups | wall time (s) | peak RSS (MiB) | RSS before (MiB) | rows/s (M) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for engine in ["phare aggregate", "polars streaming", "polars in-memory"] {
         let resettable = reset_peak();
+        let baseline = proc_status("VmRSS:").unwrap_or(0) as f64 / 1024.0;
         let t = Instant::now();
-        let out = if engine == "streaming" {
-            aggregate(scan(), &spec).expect("aggregate")
-        } else {
-            // The same query through polars' in-memory engine, for comparison.
-            let q = scan()
+        // The same group-by written directly in polars, for comparison.
+        let direct = || {
+            scan()
                 .group_by([col("commune"), col("year")])
-                .agg([len().alias("n"), col("wage").sum(), col("wage").mean().alias("wage_mean"),
+                .agg([len().alias("n"), col("wage").sum().alias("wage_sum"), col("wage").mean().alias("wage_mean"),
                       ((col("wage") * col("weight")).sum() / col("weight").sum()).alias("wage_wmean")])
-                .sort(["commune", "year"], Default::default());
-            q.collect().expect("collect")
+                .sort(["commune", "year"], Default::default())
+        };
+        let out = match engine {
+            "phare aggregate" => aggregate(scan(), &spec).expect("aggregate"),
+            "polars streaming" => direct().collect_with_engine(Engine::Streaming).expect("collect").unwrap_single(),
+            _ => direct().collect().expect("collect"),
         };
         let secs = t.elapsed().as_secs_f64();
         let peak = proc_status("VmHWM:").unwrap_or(0) as f64 / 1024.0;
         let total: i64 = out.column("n").unwrap().cast(&DataType::Int64).unwrap().i64().unwrap().sum().unwrap_or(0);
         assert_eq!(total as usize, rows, "every row is counted once");
         println!(
-            "| {engine} | {rows} | {} | {secs:.2} | {peak:.0}{} | {:.1} |",
+            "| {engine} | {rows} | {} | {secs:.2} | {peak:.0}{} | {baseline:.0} | {:.1} |",
             out.height(),
             if resettable { "" } else { " (not reset)" },
             rows as f64 / secs / 1e6

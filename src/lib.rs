@@ -13,7 +13,7 @@
 //! ```
 //! use phare::prelude::*;
 //!
-//! let df = load_dataset("mpdta")?;
+//! let df = phare::datasets::load("mpdta")?;
 //! let panel = Panel::new(&df, "countyreal", "year")?.with_cohort_column(&df, "first_treat", 0)?;
 //! assert_eq!(panel.n_units(), 500);
 //! assert!(panel.is_balanced());
@@ -23,5 +23,7 @@
 
 pub use phare_core as core;
 pub use phare_data as data;
+/// The bundled real datasets: `phare::datasets::load("prop99")`, `phare::datasets::DATASETS`.
+pub use phare_data::datasets;
 
 pub mod prelude;

@@ -27,6 +27,24 @@ macro_rules! esay {
     }};
 }
 
+/// Progress messages for long work, on standard error, with the time elapsed since the start.
+pub struct Progress {
+    quiet: bool,
+    start: std::time::Instant,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Self {
+        Progress { quiet, start: std::time::Instant::now() }
+    }
+
+    fn say(&self, what: &str) {
+        if !self.quiet {
+            esay!("[{:>6.1} s] {what}", self.start.elapsed().as_secs_f64());
+        }
+    }
+}
+
 /// A CSV field, quoted only when it must be (separator, quote or line break inside).
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
@@ -146,10 +164,11 @@ pub struct AggregateArgs {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    let progress = Progress::new(cli.quiet);
     match cli.command {
-        Command::Datasets { action } => run_datasets(action, cli.format),
-        Command::Describe(args) => run_describe(&args, cli.format),
-        Command::Aggregate(args) => run_aggregate(&args, cli.format),
+        Command::Datasets { action } => run_datasets(action, cli.format, &progress),
+        Command::Describe(args) => run_describe(&args, cli.format, &progress),
+        Command::Aggregate(args) => run_aggregate(&args, cli.format, &progress),
     }
 }
 
@@ -169,7 +188,7 @@ fn print_json(v: &impl serde::Serialize) -> Result<()> {
     Ok(())
 }
 
-fn run_datasets(action: DatasetsAction, format: OutputFormat) -> Result<()> {
+fn run_datasets(action: DatasetsAction, format: OutputFormat, progress: &Progress) -> Result<()> {
     match action {
         DatasetsAction::List => match format {
             OutputFormat::Json => print_json(&datasets::DATASETS),
@@ -210,14 +229,15 @@ fn run_datasets(action: DatasetsAction, format: OutputFormat) -> Result<()> {
             let d = datasets::info(&name)?;
             let mut df = d.load()?;
             write::write_frame(&mut df, &to, None)?;
-            esay!("wrote {} ({} rows) to {}", d.name, df.height(), to.display());
+            progress.say(&format!("wrote {} ({} rows) to {}", d.name, df.height(), to.display()));
             Ok(())
         }
     }
 }
 
-fn run_describe(args: &DescribeArgs, format: OutputFormat) -> Result<()> {
+fn run_describe(args: &DescribeArgs, format: OutputFormat, progress: &Progress) -> Result<()> {
     let (df, label, sha, report) = args.input.load()?;
+    progress.say(&format!("read {label}: {} rows × {} columns", df.height(), df.width()));
     let panel_cols = args.unit.as_deref().zip(args.time.as_deref());
     let description = describe(&df, panel_cols)?;
     let mut trends = None;
@@ -238,7 +258,7 @@ fn run_describe(args: &DescribeArgs, format: OutputFormat) -> Result<()> {
         }
         let brief = first_look_brief(args, &label, &sha, report.as_ref(), &description, trends.as_ref());
         write::write_text(out, &brief)?;
-        esay!("wrote first-look brief to {}", out.display());
+        progress.say(&format!("wrote first-look brief to {}", out.display()));
     }
     match format {
         OutputFormat::Json => print_json(&serde_json::json!({
@@ -257,7 +277,7 @@ fn run_describe(args: &DescribeArgs, format: OutputFormat) -> Result<()> {
         }
         OutputFormat::Text => {
             if let Some(r) = &report {
-                esay!("{}", read_line(r));
+                progress.say(&read_line(r));
             }
             say!("{}", description.to_text().trim_end());
             if let Some(t) = &trends {
@@ -348,7 +368,7 @@ fn first_look_brief(
     s
 }
 
-fn run_aggregate(args: &AggregateArgs, format: OutputFormat) -> Result<()> {
+fn run_aggregate(args: &AggregateArgs, format: OutputFormat, progress: &Progress) -> Result<()> {
     let mut spec = AggregateSpec::new(&args.unit, &args.time);
     for c in &args.sum {
         spec = spec.measure(Measure::new(c, Stat::Sum));
@@ -375,12 +395,19 @@ fn run_aggregate(args: &AggregateArgs, format: OutputFormat) -> Result<()> {
         (None, Some(name)) => datasets::info(name)?.load()?.lazy(),
         (None, None) => return Err(Error::InvalidArgument { name: "data".into(), value: "(none)".into(), reason: "no input given".into(), hint: Some("pass `--data FILE`".into()) }),
     };
+    progress.say(&format!(
+        "aggregating to one row per ({}, {}) on the streaming engine ({} measure{})",
+        args.unit,
+        args.time,
+        spec.measures.len(),
+        if spec.measures.len() == 1 { "" } else { "s" }
+    ));
     let mut panel = phare_data::aggregate(lf, &spec)?;
     write::write_frame(&mut panel, &args.to, None)?;
     if format == OutputFormat::Json {
         print_json(&serde_json::json!({"phare_version": VERSION, "rows": panel.height(), "columns": panel.get_column_names().iter().map(|s| s.to_string()).collect::<Vec<_>>(), "output": args.to}))
     } else {
-        esay!("wrote {} unit-period rows to {}", panel.height(), args.to.display());
+        progress.say(&format!("wrote {} unit-period rows to {}", panel.height(), args.to.display()));
         Ok(())
     }
 }

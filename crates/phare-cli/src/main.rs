@@ -1,9 +1,9 @@
 //! `phare`: public-policy impact evaluation from the command line.
 //!
 //! The binary is a thin layer: it parses arguments, calls the library, and prints or writes what the
-//! library returns. It computes no statistic of its own. Errors are printed with their hint and mapped
-//! to exit codes: 0 success, 1 a problem with the input or the arguments (the message says which and
-//! what to do), 2 a command-line usage error (reported by the argument parser), 3 a bug in phare.
+//! library returns. It computes no statistic of its own. Results go to standard output; progress and
+//! errors to standard error. Exit codes: 0 success; 1 a problem with the input, the data or the
+//! arguments (the message names it and says what to do); 2 a bug in phare (please report it).
 
 mod commands;
 
@@ -18,6 +18,9 @@ pub struct Cli {
     /// Output format for what is printed on standard output.
     #[arg(long, value_enum, global = true, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// No progress messages on standard error.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -71,13 +74,21 @@ pub enum DatasetsAction {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` are not errors; anything else is a usage error, i.e. the
+            // user's to fix: exit code 1 like any other bad input.
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        }
+    };
     let format = cli.format;
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             commands::report_error(&e, format);
-            if e.is_user_error() { ExitCode::from(1) } else { ExitCode::from(3) }
+            if e.is_user_error() { ExitCode::from(1) } else { ExitCode::from(2) }
         }
     }
 }

@@ -111,7 +111,10 @@ fn errors_have_exit_code_1_and_name_the_culprit() {
     let o = phare(&["describe", "--dataset", "mpdta", "--unit", "county", "--time", "year"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.starts_with("error: column `county` not found"), "{err}");
+    assert!(err.contains("error: column `county` not found"), "{err}");
+    assert!(err.contains("did you mean `countyreal`?"), "{err}");
+    let o = phare(&["--quiet", "describe", "--dataset", "mpdta", "--unit", "county", "--time", "year"]);
+    assert!(stderr(&o).starts_with("error:"), "--quiet leaves only the error");
 
     let o = phare(&["--format", "json", "datasets", "show", "propp99"]);
     assert_eq!(o.status.code(), Some(1));
@@ -123,8 +126,11 @@ fn errors_have_exit_code_1_and_name_the_culprit() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("/no/such/file.csv"));
 
-    // Usage errors come from the argument parser, with code 2.
-    assert_eq!(phare(&["describe", "--dataset", "mpdta", "--frobnicate"]).status.code(), Some(2));
+    // Usage errors are the user's to fix too: code 1, and the parser names the unknown flag.
+    let o = phare(&["describe", "--dataset", "mpdta", "--frobnicate"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--frobnicate"));
+    assert_eq!(phare(&["--help"]).status.code(), Some(0));
 }
 
 #[test]

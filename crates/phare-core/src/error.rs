@@ -291,7 +291,15 @@ pub fn closest<'a, S: AsRef<str>>(name: &str, candidates: &'a [S]) -> Option<&'a
         }
     }
     let limit = (target.chars().count() / 3).max(1);
-    best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
+    if let Some((_, c)) = best.filter(|(d, _)| *d <= limit) {
+        return Some(c);
+    }
+    // A truncated name (`county` for `countyreal`): the only candidate that starts with it.
+    let mut prefixed = candidates.iter().map(AsRef::as_ref).filter(|c| c.to_lowercase().starts_with(&target));
+    match (target.chars().count() >= 3, prefixed.next(), prefixed.next()) {
+        (true, Some(c), None) => Some(c),
+        _ => None,
+    }
 }
 
 /// Edit distance over characters where insertion, deletion, substitution and the swap of two
@@ -369,6 +377,8 @@ mod tests {
     fn closest_rejects_far_names() {
         assert_eq!(closest("lemp", &["year", "countyreal"]), None);
         assert_eq!(closest("Year", &["year", "countyreal"]), Some("year"));
+        assert_eq!(closest("county", &["year", "countyreal"]), Some("countyreal"));
+        assert_eq!(closest("lemp", &["lemp_2003", "lemp_2004"]), None, "ambiguous prefixes suggest nothing");
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Microdata → unit × period panel.
 //!
 //! Administrative microdata have one row per person, household, firm or claim; most designs want one
-//! row per unit (commune, county, school…) and period. [`aggregate`] builds that panel as a lazy polars
-//! query and runs it on the **streaming engine**, so files larger than memory can be aggregated:
-//! memory use is bounded by the number of unit × period groups, not the number of input rows.
+//! row per unit (commune, county, school…) and period. [`aggregate`] builds that panel from a lazy
+//! polars scan, in batches run on the **streaming engine** whose partial results are merged, so files
+//! larger than memory can be aggregated: memory grows with the batch size and the number of
+//! unit × period groups, not with the number of input rows.
 
 use crate::engine::engine_err;
 use phare_core::{Error, Result};
@@ -56,25 +57,6 @@ impl Measure {
         self.alias = name.into();
         self
     }
-
-    fn expr(&self) -> Expr {
-        let c = col(self.column.as_str());
-        let e = match &self.stat {
-            Stat::Sum => c.sum(),
-            Stat::Mean => c.mean(),
-            Stat::Count => c.count(),
-            Stat::Min => c.min(),
-            Stat::Max => c.max(),
-            Stat::WeightedMean(w) => {
-                let w = col(w.as_str()).cast(DataType::Float64);
-                let present = c.clone().is_not_null();
-                let wx = (c.cast(DataType::Float64) * w.clone()).sum();
-                let ws = w.filter(present).sum();
-                wx / ws
-            }
-        };
-        e.alias(self.alias.as_str())
-    }
 }
 
 /// What to aggregate: the unit and period keys and the measures. A row count `n` is always added.
@@ -100,12 +82,42 @@ impl AggregateSpec {
     }
 }
 
-/// Aggregates `input` to one row per (unit, period), sorted by unit then period, on the streaming
-/// engine. Output columns: unit, time, `n` (rows in the group), then the measures.
+/// How [`aggregate_with`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AggregateOptions {
+    /// Input rows aggregated per batch. Memory grows with this and with the number of groups, not
+    /// with the number of input rows.
+    pub batch_rows: usize,
+}
+
+impl Default for AggregateOptions {
+    fn default() -> Self {
+        AggregateOptions { batch_rows: 4_000_000 }
+    }
+}
+
+/// Aggregates `input` to one row per (unit, period), sorted by unit then period. Output columns:
+/// unit, time, `n` (rows in the group), then the measures. See [`aggregate_with`].
+pub fn aggregate(input: LazyFrame, spec: &AggregateSpec) -> Result<DataFrame> {
+    aggregate_with(input, spec, &AggregateOptions::default())
+}
+
+/// [`aggregate`] with explicit options.
+///
+/// The input is read in batches of `options.batch_rows` rows (slices of the lazy scan, so Parquet
+/// and IPC files are read one part at a time); each batch is reduced to partial sums, counts,
+/// minima and maxima per group on polars' streaming engine, and the partials are merged as they
+/// come. Every statistic offered is decomposable this way (a mean is a sum and a count), so the
+/// result equals a one-pass group-by, up to floating-point summation order.
+///
+/// Why batches rather than one streaming query: in polars 0.55 the streaming group-by aggregates
+/// at most 4,096 groups on the fly and keeps the rows of all other groups in memory until the end,
+/// so with tens of thousands of communes its memory grows with the number of rows
+/// (measured: about 40 bytes per row). Batching bounds it (see docs/performance.md).
 ///
 /// Fails before running anything if a column is missing, a measure is not numeric, or two output
 /// columns would share a name.
-pub fn aggregate(input: LazyFrame, spec: &AggregateSpec) -> Result<DataFrame> {
+pub fn aggregate_with(input: LazyFrame, spec: &AggregateSpec, options: &AggregateOptions) -> Result<DataFrame> {
     let mut input = input;
     let schema = input.collect_schema().map_err(engine_err("reading the microdata schema"))?;
     let names: Vec<String> = schema.iter_names().map(|s| s.to_string()).collect();
@@ -142,13 +154,109 @@ pub fn aggregate(input: LazyFrame, spec: &AggregateSpec) -> Result<DataFrame> {
         }
         outputs.push(&m.alias);
     }
-    let mut aggs = vec![len().alias("n")];
-    aggs.extend(spec.measures.iter().map(Measure::expr));
-    let q = input
-        .group_by([col(spec.unit.as_str()), col(spec.time.as_str())])
-        .agg(aggs)
-        .sort([spec.unit.as_str(), spec.time.as_str()], SortMultipleOptions::default());
-    collect_streaming(q, "aggregating microdata")
+    if options.batch_rows == 0 {
+        return Err(Error::InvalidArgument {
+            name: "batch_rows".into(),
+            value: "0".into(),
+            reason: "a batch needs at least one row".into(),
+            hint: None,
+        });
+    }
+
+    let keys = [col(spec.unit.as_str()), col(spec.time.as_str())];
+    let (partials, merges): (Vec<Expr>, Vec<Expr>) = partial_exprs(&spec.measures).into_iter().unzip();
+    let total = count_rows(&input)?;
+    let mut merged: Option<DataFrame> = None;
+    let mut offset = 0usize;
+    loop {
+        let len = options.batch_rows.min(total - offset);
+        let part = input
+            .clone()
+            .slice(offset as i64, len as IdxSize)
+            .group_by(keys.clone())
+            .agg(partials.clone());
+        let part = collect_streaming(part, "aggregating microdata")?;
+        merged = Some(match merged {
+            None => part,
+            Some(prev) => {
+                let both = concat([prev.lazy(), part.lazy()], UnionArgs::default()).map_err(engine_err("merging partial aggregates"))?;
+                both.group_by(keys.clone()).agg(merges.clone()).collect().map_err(engine_err("merging partial aggregates"))?
+            }
+        });
+        offset += len;
+        if offset >= total {
+            break;
+        }
+    }
+    let merged = merged.ok_or_else(|| Error::Internal("no batch was aggregated".into()))?;
+    let mut finals = vec![col(spec.unit.as_str()), col(spec.time.as_str()), col("n")];
+    finals.extend(spec.measures.iter().enumerate().map(|(i, m)| final_expr(i, m)));
+    merged
+        .lazy()
+        .select(finals)
+        .sort([spec.unit.as_str(), spec.time.as_str()], SortMultipleOptions::default())
+        .collect()
+        .map_err(engine_err("aggregating microdata"))
+}
+
+/// Rows of a lazy input: from metadata for Parquet and IPC, one counting pass for CSV.
+fn count_rows(input: &LazyFrame) -> Result<usize> {
+    let df = input.clone().select([len().alias("rows")]).collect().map_err(engine_err("counting rows"))?;
+    let v = df
+        .column("rows")
+        .and_then(|c| c.cast(&DataType::Int64))
+        .map_err(engine_err("counting rows"))?
+        .i64()
+        .map_err(engine_err("counting rows"))?
+        .get(0)
+        .unwrap_or(0);
+    Ok(usize::try_from(v).unwrap_or(0))
+}
+
+fn part_name(i: usize, which: char) -> String {
+    format!("__phare_p{i}{which}")
+}
+
+/// For each measure, the partial aggregates of one batch and how two partials merge.
+/// Always first: the row count `n`.
+fn partial_exprs(measures: &[Measure]) -> Vec<(Expr, Expr)> {
+    let mut out = vec![(len().cast(DataType::Int64).alias("n"), col("n").sum())];
+    for (i, m) in measures.iter().enumerate() {
+        let (a, b) = (part_name(i, 'a'), part_name(i, 'b'));
+        let c = col(m.column.as_str());
+        let sum = |e: Expr, name: &str| (e.sum().alias(name), col(name).sum());
+        match &m.stat {
+            Stat::Sum => out.push(sum(c, &a)),
+            Stat::Count => out.push((c.count().cast(DataType::Int64).alias(a.as_str()), col(a.as_str()).sum())),
+            Stat::Mean => {
+                out.push(sum(c.clone().cast(DataType::Float64), &a));
+                out.push((c.count().cast(DataType::Int64).alias(b.as_str()), col(b.as_str()).sum()));
+            }
+            Stat::Min => out.push((c.min().alias(a.as_str()), col(a.as_str()).min())),
+            Stat::Max => out.push((c.max().alias(a.as_str()), col(a.as_str()).max())),
+            Stat::WeightedMean(w) => {
+                let w = col(w.as_str()).cast(DataType::Float64);
+                // Numerator and denominator over the same rows: those where x and w are both present.
+                let present = c.clone().is_not_null().cast(DataType::Float64);
+                out.push(sum(c.cast(DataType::Float64) * w.clone(), &a));
+                out.push(sum(w * present, &b));
+            }
+        }
+    }
+    out
+}
+
+/// The output column of measure `i` from its merged partials.
+fn final_expr(i: usize, m: &Measure) -> Expr {
+    let (a, b) = (col(part_name(i, 'a').as_str()), col(part_name(i, 'b').as_str()));
+    let e = match &m.stat {
+        Stat::Sum | Stat::Count | Stat::Min | Stat::Max => a,
+        Stat::Mean | Stat::WeightedMean(_) => {
+            let b = b.cast(DataType::Float64);
+            when(b.clone().gt(lit(0.0))).then(a / b).otherwise(lit(NULL).cast(DataType::Float64))
+        }
+    };
+    e.alias(m.alias.as_str())
 }
 
 /// Runs a lazy query on polars' streaming engine.

@@ -175,14 +175,20 @@ pub fn info(name: &str) -> Result<&'static Dataset> {
     })
 }
 
-/// Loads a bundled dataset into a `DataFrame`.
+/// Loads a bundled dataset into a `DataFrame`, from any directory (the bytes are in the library).
 ///
 /// ```
 /// let df = phare_data::load_dataset("mpdta").unwrap();
 /// assert_eq!(df.shape(), (2500, 6));
+/// assert!(phare_data::load_dataset("mpdat").is_err()); // unknown names list the available ones
 /// ```
 pub fn load_dataset(name: &str) -> Result<DataFrame> {
     info(name)?.load()
+}
+
+/// Same as [`load_dataset`], for use as `phare::datasets::load("prop99")`.
+pub fn load(name: &str) -> Result<DataFrame> {
+    load_dataset(name)
 }
 
 impl Dataset {

@@ -31,7 +31,7 @@ pub mod read;
 pub mod roles;
 pub mod write;
 
-pub use aggregate::{AggregateSpec, Measure, Stat, aggregate};
+pub use aggregate::{AggregateOptions, AggregateSpec, Measure, Stat, aggregate, aggregate_with};
 pub use datasets::{Dataset, load_dataset};
 pub use describe::{CohortTrends, Description, cohort_trends, describe};
 pub use frames::ToFrame;

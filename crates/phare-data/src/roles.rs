@@ -21,6 +21,9 @@ pub struct Roles {
     pub time: Option<String>,
     /// The treatment indicator (0/1 or boolean, without missing values).
     pub treatment: Option<String>,
+    /// The treatment cohort: each unit's first treated period (whole numbers; 0 or missing for
+    /// never-treated units, see [`crate::Panel::with_cohort_column`]).
+    pub cohort: Option<String>,
     /// Observation weights (numeric, non-negative).
     pub weights: Option<String>,
     /// The cluster identifier for standard errors (any type without missing values).
@@ -40,6 +43,8 @@ pub enum Role {
     Time,
     /// See [`Roles::treatment`].
     Treatment,
+    /// See [`Roles::cohort`].
+    Cohort,
     /// See [`Roles::weights`].
     Weights,
     /// See [`Roles::cluster`].
@@ -53,6 +58,7 @@ impl Role {
             Role::Unit => "unit",
             Role::Time => "time",
             Role::Treatment => "treatment",
+            Role::Cohort => "cohort",
             Role::Weights => "weights",
             Role::Cluster => "cluster",
         }
@@ -84,6 +90,11 @@ impl Roles {
         self.treatment = Some(c.into());
         self
     }
+    /// Sets the cohort (first treated period) column.
+    pub fn cohort(mut self, c: impl Into<String>) -> Self {
+        self.cohort = Some(c.into());
+        self
+    }
     /// Sets the weights column.
     pub fn weights(mut self, c: impl Into<String>) -> Self {
         self.weights = Some(c.into());
@@ -106,6 +117,7 @@ impl Roles {
             Role::Unit => self.unit.as_deref(),
             Role::Time => self.time.as_deref(),
             Role::Treatment => self.treatment.as_deref(),
+            Role::Cohort => self.cohort.as_deref(),
             Role::Weights => self.weights.as_deref(),
             Role::Cluster => self.cluster.as_deref(),
         }
@@ -129,14 +141,14 @@ impl Roles {
     /// Checks `df` against the roles. Errors name the column and the first offending value or row;
     /// the returned diagnostics describe what is allowed but worth knowing.
     ///
-    /// Checks, in order: every named column exists; no column is entirely missing; outcome, weights
-    /// and covariates are numeric; unit, time, treatment and cluster have no missing values; time is
-    /// integer-valued; treatment is 0/1; weights are finite and non-negative; (unit, time) pairs are
-    /// unique.
+    /// Checks, in order: every named column exists; no column is entirely missing; outcome, weights,
+    /// cohort and covariates are numeric; unit, time, treatment and cluster have no missing values;
+    /// time is integer-valued; treatment is 0/1; cohorts are whole numbers where present; weights are
+    /// finite and non-negative; (unit, time) pairs are unique.
     pub fn validate(&self, df: &DataFrame) -> Result<Vec<Diagnostic>> {
         let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
         let mut diagnostics = Vec::new();
-        let all: Vec<(&str, &str)> = [Role::Outcome, Role::Unit, Role::Time, Role::Treatment, Role::Weights, Role::Cluster]
+        let all: Vec<(&str, &str)> = [Role::Outcome, Role::Unit, Role::Time, Role::Treatment, Role::Cohort, Role::Weights, Role::Cluster]
             .into_iter()
             .filter_map(|r| self.get(r).map(|c| (r.name(), c)))
             .chain(self.covariates.iter().map(|c| ("covariate", c.as_str())))
@@ -163,7 +175,7 @@ impl Roles {
                 });
             }
         }
-        for c in self.outcome.iter().chain(self.weights.iter()).chain(self.covariates.iter()) {
+        for c in self.outcome.iter().chain(&self.weights).chain(&self.cohort).chain(&self.covariates) {
             let s = df.column(c).map_err(engine_err("validating columns"))?.as_materialized_series();
             require_numeric(s, c)?;
         }
@@ -188,6 +200,18 @@ impl Roles {
         if let Some(d) = &self.treatment {
             let s = df.column(d).map_err(engine_err("validating columns"))?.as_materialized_series();
             binary_values(s, d)?;
+        }
+        if let Some(g) = &self.cohort {
+            let s = df.column(g).map_err(engine_err("validating columns"))?.as_materialized_series();
+            let v = to_f64(s, g)?;
+            if let Some((i, x)) = v.iter().enumerate().find_map(|(i, x)| x.filter(|x| x.fract() != 0.0 || !x.is_finite()).map(|x| (i, x))) {
+                return Err(Error::InvalidValue {
+                    place: format!("cohort column `{g}` (row {i})"),
+                    value: x.to_string(),
+                    reason: "a cohort is the whole-number period of first treatment".into(),
+                    hint: Some("use 0 (or leave empty) for never-treated units".into()),
+                });
+            }
         }
         if let Some(w) = &self.weights {
             let s = df.column(w).map_err(engine_err("validating columns"))?.as_materialized_series();

@@ -257,3 +257,9 @@ fn required_role_not_set() {
     use phare_data::Role;
     expect(Roles::new().require(&[Role::Outcome]), ErrorKind::InvalidArgument, &["outcome"], true);
 }
+
+#[test]
+fn fractional_cohort() {
+    let df = df! { "g" => [Some(2004.0f64), None, Some(2006.5)] }.unwrap();
+    expect(Roles::new().cohort("g").validate(&df), ErrorKind::InvalidValue, &["`g`", "2006.5", "row 2"], true);
+}

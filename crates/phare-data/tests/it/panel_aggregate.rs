@@ -3,7 +3,7 @@
 
 use phare_data::matrix::{DesignMatrix, MissingPolicy};
 use phare_data::polars::prelude::*;
-use phare_data::{AggregateSpec, Measure, Panel, Stat, aggregate};
+use phare_data::{AggregateOptions, AggregateSpec, Measure, Panel, Stat, aggregate, aggregate_with};
 use std::collections::HashMap;
 
 /// SplitMix64: a tiny deterministic generator, enough for test data.
@@ -40,7 +40,19 @@ fn aggregation_matches_a_direct_computation() {
         .measure(Measure::new("x", Stat::Count))
         .measure(Measure::new("x", Stat::Max))
         .measure(Measure::new("x", Stat::WeightedMean("w".into())));
-    let out = aggregate(df.lazy(), &spec).unwrap();
+    let out = aggregate(df.clone().lazy(), &spec).unwrap();
+    // Small batches exercise the merging of partial aggregates; the result is the same up to
+    // summation order.
+    let batched = aggregate_with(df.lazy(), &spec, &AggregateOptions { batch_rows: 997 }).unwrap();
+    assert_eq!(batched.shape(), out.shape());
+    for name in ["n", "x_sum", "x_mean", "x_count", "x_max", "x_wmean"] {
+        let a = out.column(name).unwrap().cast(&DataType::Float64).unwrap();
+        let b = batched.column(name).unwrap().cast(&DataType::Float64).unwrap();
+        for (x, y) in a.f64().unwrap().iter().zip(b.f64().unwrap().iter()) {
+            let (x, y) = (x.unwrap(), y.unwrap());
+            assert!((x - y).abs() <= 1e-9 * (1.0 + x.abs()), "{name}: {x} vs {y}");
+        }
+    }
 
     // Direct computation.
     // Per group: rows, sum, count, max, Σw·x, Σw (over present x).
