@@ -8,7 +8,8 @@
 //!
 //! - [`core`] (`phare-core`): errors, diagnostics, the results contract ([`core::Estimates`],
 //!   tidy and glance tables), summaries;
-//! - [`data`] (`phare-data`): readers, panels, aggregation, bundled datasets, the matrix boundary.
+//! - [`data`] (`phare-data`): readers, panels, aggregation, bundled datasets, the matrix boundary;
+//! - [`causal`] (`phare-causal`): the designs (today the 2×2 difference-in-differences).
 //!
 //! ```
 //! use phare::prelude::*;
@@ -21,6 +22,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub use phare_causal as causal;
 pub use phare_core as core;
 pub use phare_data as data;
 /// The bundled real datasets: `phare::datasets::load("prop99")`, `phare::datasets::DATASETS`.

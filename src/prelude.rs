@@ -1,5 +1,6 @@
 //! Everything a typical analysis needs, in one `use phare::prelude::*;`.
 
+pub use phare_causal::did::{Comparison, TwoByTwo};
 pub use phare_core::{
     Coefficient, ConfidenceLevel, Diagnostic, Error, ErrorKind, Estimates, Glance, Result, Seed, Severity, Summary, Tidy,
 };

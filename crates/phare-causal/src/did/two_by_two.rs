@@ -1,0 +1,430 @@
+//! The canonical 2×2 difference-in-differences on a panel.
+
+use phare_core::summary::format_number;
+use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Reference, Result, Vcov, glance_names};
+use phare_data::matrix::{DesignMatrix, MissingPolicy};
+use phare_data::polars::prelude::DataFrame;
+use phare_data::{Panel, Roles};
+
+/// Which units serve as the comparison group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparison {
+    /// Units never treated during the panel.
+    #[default]
+    NeverTreated,
+    /// Units never treated, or first treated after the post period.
+    NotYetTreated,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum CohortSource {
+    Column { name: String, never: i64 },
+    Treatment(String),
+}
+
+/// A 2×2 difference-in-differences: one treated cohort, one comparison group, one period before
+/// treatment (`pre`) and one after (`post`).
+///
+/// With ΔYᵢ = Yᵢ,post − Yᵢ,pre for every unit observed in both periods,
+///
+/// ```text
+/// ATT = mean(ΔYᵢ | treated cohort) − mean(ΔYᵢ | comparison)
+///     = (Ȳ_T,post − Ȳ_T,pre) − (Ȳ_C,post − Ȳ_C,pre)
+/// se  = √(s²_T / n_T + s²_C / n_C)      (s²: sample variances of ΔY, divisor n − 1)
+/// ```
+///
+/// The standard error is the HC2 (heteroskedasticity-robust) standard error of the regression
+/// ΔYᵢ = α + ATT·Dᵢ + εᵢ, which allows the two groups to have different variances. Intervals and
+/// p-values use Student's t with the Welch–Satterthwaite degrees of freedom
+/// `(v_T + v_C)² / (v_T²/(n_T − 1) + v_C²/(n_C − 1))`, `v = s²/n`: this is Welch's two-sample test on
+/// the changes, whose intervals keep their coverage when one group is small (a normal reference
+/// covered 93.2 % instead of 95 % with 40 noisy treated units in the Monte Carlo test). The estimate
+/// identifies the average effect on the treated cohort in `post` under parallel trends between `pre`
+/// and `post` and no anticipation.
+///
+/// | parameter | default | purpose |
+/// |---|---|---|
+/// | `cohort_column(col, never)` / `treatment(col)` | required | when each unit is first treated |
+/// | `cohort(g)` | earliest cohort with an earlier period | the treated group: units first treated in `g` |
+/// | `periods(pre, post)` | `g − 1` (the period before `g`), `g` | the two periods compared |
+/// | `comparison(…)` | never treated | the comparison group |
+///
+/// # Errors
+/// Missing or mistyped columns (see [`Roles::validate`], [`Panel::new`]); [`Error::Design`] when
+/// the cohort or periods do not exist, `pre` is not before treatment starts, or fewer than two
+/// treated or comparison units are observed in both periods; [`Error::InvalidArgument`] when
+/// `pre ≥ post` or `post` is before the cohort is treated.
+///
+/// # Example
+/// ```
+/// use phare_causal::did::TwoByTwo;
+/// use phare_core::Estimates;
+/// let mpdta = phare_data::load_dataset("mpdta")?;
+/// let fit = TwoByTwo::new("lemp", "countyreal", "year").cohort_column("first_treat", 0).fit(&mpdta)?;
+/// let att = fit.tidy().row("ATT").unwrap().estimate;
+/// assert!((att - -0.010503).abs() < 1e-6); // ATT(2004, 2004) in Callaway and Sant'Anna (2021)
+/// # Ok::<(), phare_core::Error>(())
+/// ```
+///
+/// # References
+/// Card and Krueger (1994) for the design; Callaway and Sant'Anna (2021), whose ATT(g, t) with
+/// never-treated controls and no covariates is this estimator for each (g, t).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TwoByTwo {
+    outcome: String,
+    unit: String,
+    time: String,
+    cohorts: Option<CohortSource>,
+    cohort: Option<i64>,
+    periods: Option<(i64, i64)>,
+    comparison: Comparison,
+}
+
+impl TwoByTwo {
+    /// A 2×2 design on `outcome`, with units in `unit` and periods in `time`.
+    pub fn new(outcome: &str, unit: &str, time: &str) -> Self {
+        TwoByTwo {
+            outcome: outcome.into(),
+            unit: unit.into(),
+            time: time.into(),
+            cohorts: None,
+            cohort: None,
+            periods: None,
+            comparison: Comparison::NeverTreated,
+        }
+    }
+    /// Cohorts from a first-treated-period column; `never` marks never-treated units.
+    pub fn cohort_column(mut self, column: &str, never: i64) -> Self {
+        self.cohorts = Some(CohortSource::Column { name: column.into(), never });
+        self
+    }
+    /// Cohorts from a 0/1 treatment column (first period with 1).
+    pub fn treatment(mut self, column: &str) -> Self {
+        self.cohorts = Some(CohortSource::Treatment(column.into()));
+        self
+    }
+    /// The treated cohort (its first treated period).
+    pub fn cohort(mut self, g: i64) -> Self {
+        self.cohort = Some(g);
+        self
+    }
+    /// The periods compared.
+    pub fn periods(mut self, pre: i64, post: i64) -> Self {
+        self.periods = Some((pre, post));
+        self
+    }
+    /// The comparison group.
+    pub fn comparison(mut self, c: Comparison) -> Self {
+        self.comparison = c;
+        self
+    }
+
+    /// Estimates the 2×2 on `df`.
+    pub fn fit(&self, df: &DataFrame) -> Result<TwoByTwoFit> {
+        let Some(source) = &self.cohorts else {
+            return Err(Error::InvalidArgument {
+                name: "cohort".into(),
+                value: "(not set)".into(),
+                reason: "the 2×2 needs to know when units are treated".into(),
+                hint: Some("call cohort_column(\"first_treat\", 0) or treatment(\"treated\") (CLI: --cohort or --treatment)".into()),
+            });
+        };
+        let mut diagnostics = Roles::new().outcome(&self.outcome).validate(df)?;
+        let panel = Panel::new(df, &self.unit, &self.time)?;
+        let panel = match source {
+            CohortSource::Column { name, never } => panel.with_cohort_column(df, name, *never)?,
+            CohortSource::Treatment(name) => panel.with_treatment(df, name)?,
+        };
+        diagnostics.extend(panel.diagnostics().iter().cloned());
+        let cohorts = panel.cohorts().unwrap_or_default();
+        let periods = panel.periods();
+        let g = match self.cohort {
+            Some(g) => {
+                if !cohorts.contains(&Some(g)) {
+                    let known: Vec<String> = panel.cohort_sizes().keys().flatten().map(|g| g.to_string()).collect();
+                    return Err(Error::design(
+                        format!("no unit is first treated in {g}; cohorts are {}", known.join(", ")),
+                        "pick one of the cohorts listed",
+                    ));
+                }
+                g
+            }
+            None => panel.cohort_sizes().keys().flatten().copied().find(|&g| g > periods[0]).ok_or_else(|| {
+                Error::design(
+                    "every treated cohort is treated from the first period: no period before treatment",
+                    "a 2×2 needs a period before treatment starts",
+                )
+            })?,
+        };
+        let (pre, post) = match self.periods {
+            Some((pre, post)) => (pre, post),
+            None => {
+                let before = periods.iter().copied().filter(|&t| t < g).max().ok_or_else(|| {
+                    Error::design(format!("cohort {g} has no period before its treatment"), "choose a later cohort")
+                })?;
+                (before, g)
+            }
+        };
+        if pre >= post {
+            return Err(Error::InvalidArgument {
+                name: "periods".into(),
+                value: format!("({pre}, {post})"),
+                reason: "the pre period must come before the post period".into(),
+                hint: None,
+            });
+        }
+        for t in [pre, post] {
+            if periods.binary_search(&t).is_err() {
+                return Err(Error::design(
+                    format!("period {t} is not in `{}` ({} to {})", self.time, periods[0], periods[periods.len() - 1]),
+                    "choose periods present in the data",
+                ));
+            }
+        }
+        if pre >= g {
+            return Err(Error::design(
+                format!("the pre period {pre} is not before cohort {g} is treated"),
+                format!("choose a pre period before {g}"),
+            ));
+        }
+        if post < g {
+            return Err(Error::InvalidArgument {
+                name: "periods".into(),
+                value: format!("({pre}, {post})"),
+                reason: format!("the post period must be at or after the cohort's first treated period {g}"),
+                hint: None,
+            });
+        }
+
+        // The single crossing into numbers: the outcome column as f64, missing values dropped.
+        let y = DesignMatrix::from_frame(df, &[self.outcome.as_str()], MissingPolicy::Drop)?;
+        diagnostics.extend(y.diagnostics().iter().cloned());
+        let mut y_pre = vec![None; panel.n_units()];
+        let mut y_post = vec![None; panel.n_units()];
+        for (&row, &v) in y.source_rows().iter().zip(y.column(0)) {
+            let (u, t) = (panel.row_units()[row], panel.row_periods()[row]);
+            if t == pre {
+                y_pre[u] = Some(v);
+            } else if t == post {
+                y_post[u] = Some(v);
+            }
+        }
+        let in_comparison = |c: Option<i64>| match (self.comparison, c) {
+            (_, None) => true,
+            (Comparison::NotYetTreated, Some(c)) => c > post && c != g,
+            (Comparison::NeverTreated, Some(_)) => false,
+        };
+        let mut groups = [Group::default(), Group::default()];
+        let mut incomplete = [0usize; 2];
+        for (u, c) in cohorts.iter().enumerate() {
+            let k = if *c == Some(g) {
+                0
+            } else if in_comparison(*c) {
+                1
+            } else {
+                continue;
+            };
+            match (y_pre[u], y_post[u]) {
+                (Some(a), Some(b)) => groups[k].push(a, b),
+                _ => incomplete[k] += 1,
+            }
+        }
+        for (k, label) in ["treated", "comparison"].iter().enumerate() {
+            if incomplete[k] > 0 {
+                diagnostics.push(Diagnostic::warning(
+                    "units_dropped_incomplete",
+                    format!(
+                        "{} {label} unit{} not observed with `{}` in both {pre} and {post} left out",
+                        incomplete[k],
+                        if incomplete[k] == 1 { "" } else { "s" },
+                        self.outcome
+                    ),
+                ));
+            }
+        }
+        let [treated, control] = groups;
+        let comparison_name = match self.comparison {
+            Comparison::NeverTreated => "never-treated",
+            Comparison::NotYetTreated => "not-yet-treated",
+        };
+        for (grp, label, hint) in [
+            (&treated, format!("cohort {g}"), "with a single treated unit, use synthetic control (its uncertainty comes from placebo units)"),
+            (&control, format!("{comparison_name} comparison units"), "try `comparison(NotYetTreated)` or other periods"),
+        ] {
+            if grp.n() < 2 {
+                return Err(Error::design(
+                    format!("{} {label} observed in both {pre} and {post}; at least two are needed for a standard error", grp.n()),
+                    hint,
+                ));
+            }
+        }
+        let att = treated.mean_change() - control.mean_change();
+        let (v_t, v_c) = (treated.var_change() / treated.n() as f64, control.var_change() / control.n() as f64);
+        let se = (v_t + v_c).sqrt();
+        let welch_df = (v_t + v_c).powi(2) / (v_t * v_t / (treated.n() as f64 - 1.0) + v_c * v_c / (control.n() as f64 - 1.0));
+        Ok(TwoByTwoFit {
+            call: format!(
+                "did 2x2: outcome {}, unit {}, time {}, cohort {g}, periods {pre}→{post}, comparison {comparison_name}",
+                self.outcome, self.unit, self.time
+            ),
+            att,
+            se,
+            welch_df,
+            means: MeansTable {
+                outcome: self.outcome.clone(),
+                pre,
+                post,
+                cohort: g,
+                treated: [treated.mean_pre(), treated.mean_post()],
+                comparison: [control.mean_pre(), control.mean_post()],
+                n_treated: treated.n(),
+                n_comparison: control.n(),
+            },
+            diagnostics,
+        })
+    }
+}
+
+/// Per-unit (pre, post) outcomes of one group.
+#[derive(Debug, Default)]
+struct Group {
+    pre: Vec<f64>,
+    post: Vec<f64>,
+}
+
+impl Group {
+    fn push(&mut self, pre: f64, post: f64) {
+        self.pre.push(pre);
+        self.post.push(post);
+    }
+    fn n(&self) -> usize {
+        self.pre.len()
+    }
+    fn mean(v: &[f64]) -> f64 {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+    fn mean_pre(&self) -> f64 {
+        Self::mean(&self.pre)
+    }
+    fn mean_post(&self) -> f64 {
+        Self::mean(&self.post)
+    }
+    fn changes(&self) -> impl Iterator<Item = f64> + '_ {
+        self.pre.iter().zip(&self.post).map(|(a, b)| b - a)
+    }
+    fn mean_change(&self) -> f64 {
+        self.changes().sum::<f64>() / self.n() as f64
+    }
+    /// Sample variance of the changes (divisor n − 1).
+    fn var_change(&self) -> f64 {
+        let m = self.mean_change();
+        self.changes().map(|d| (d - m) * (d - m)).sum::<f64>() / (self.n() as f64 - 1.0)
+    }
+}
+
+/// The four means behind a 2×2, on the units used in the estimate.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MeansTable {
+    /// The outcome.
+    pub outcome: String,
+    /// The period before.
+    pub pre: i64,
+    /// The period after.
+    pub post: i64,
+    /// The treated cohort.
+    pub cohort: i64,
+    /// Treated cohort: mean outcome in `pre`, `post`.
+    pub treated: [f64; 2],
+    /// Comparison group: mean outcome in `pre`, `post`.
+    pub comparison: [f64; 2],
+    /// Treated units used.
+    pub n_treated: usize,
+    /// Comparison units used.
+    pub n_comparison: usize,
+}
+
+impl MeansTable {
+    /// The table as Markdown: groups in rows, periods and the change in columns, and the
+    /// difference of changes in the last row.
+    pub fn to_markdown(&self) -> String {
+        let f = format_number;
+        let (t, c) = (self.treated, self.comparison);
+        format!(
+            "| mean `{}` | units | {} | {} | change |\n|---|---:|---:|---:|---:|\n\
+             | treated (cohort {}) | {} | {} | {} | {} |\n\
+             | comparison | {} | {} | {} | {} |\n\
+             | difference | | {} | {} | **{}** |\n",
+            self.outcome,
+            self.pre,
+            self.post,
+            self.cohort,
+            self.n_treated,
+            f(t[0]),
+            f(t[1]),
+            f(t[1] - t[0]),
+            self.n_comparison,
+            f(c[0]),
+            f(c[1]),
+            f(c[1] - c[0]),
+            f(t[0] - c[0]),
+            f(t[1] - c[1]),
+            f((t[1] - t[0]) - (c[1] - c[0])),
+        )
+    }
+}
+
+/// A fitted 2×2 difference-in-differences.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TwoByTwoFit {
+    call: String,
+    att: f64,
+    se: f64,
+    welch_df: f64,
+    means: MeansTable,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl TwoByTwoFit {
+    /// The four means behind the estimate.
+    pub fn means(&self) -> &MeansTable {
+        &self.means
+    }
+}
+
+impl Estimates for TwoByTwoFit {
+    fn design(&self) -> &str {
+        "did-2x2"
+    }
+    fn call(&self) -> String {
+        self.call.clone()
+    }
+    fn coefficients(&self) -> Vec<Coefficient> {
+        vec![Coefficient::new("ATT", self.att, self.se).for_cohort(self.means.cohort).in_period(self.means.post)]
+    }
+    fn reference(&self) -> Reference {
+        // With no variation in the changes the Welch df is 0/0; the normal is then the only sensible
+        // reference (the statistic is ±∞ or NaN anyway).
+        if self.welch_df.is_finite() && self.welch_df > 0.0 {
+            Reference::StudentT { df: self.welch_df }
+        } else {
+            Reference::Normal
+        }
+    }
+    fn glance(&self) -> Glance {
+        let m = &self.means;
+        Glance::new()
+            .with(glance_names::NOBS, 2 * (m.n_treated + m.n_comparison))
+            .with(glance_names::N_UNITS, m.n_treated + m.n_comparison)
+            .with(glance_names::N_TREATED, m.n_treated)
+            .with(glance_names::N_CONTROL, m.n_comparison)
+            .with(glance_names::N_PERIODS, 2usize)
+            .with(glance_names::VCOV_TYPE, "HC2")
+    }
+    fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.diagnostics.clone()
+    }
+    fn vcov(&self) -> Option<Vcov> {
+        Some(Vcov { terms: vec!["ATT".into()], values: vec![self.se * self.se], kind: "HC2".into() })
+    }
+}
