@@ -189,7 +189,8 @@ fn units_missing_a_period_are_left_out_and_reported() {
 #[test]
 #[ignore = "Monte Carlo, about 10 s; run with --ignored"]
 fn coverage_of_the_95_percent_interval() {
-    let reps = 2000u64;
+    // PHARE_MC_REPS overrides the number of simulated panels for a closer look.
+    let reps: u64 = std::env::var("PHARE_MC_REPS").ok().and_then(|r| r.parse().ok()).unwrap_or(2000);
     let true_att = 0.5;
     let mut covered = 0;
     for r in 0..reps {
@@ -202,7 +203,8 @@ fn coverage_of_the_95_percent_interval() {
         }
     }
     let rate = covered as f64 / reps as f64;
-    // Binomial standard error at 0.95 with 2000 draws is 0.0049: accept ±3 of them.
-    assert!((rate - 0.95).abs() < 0.015, "coverage {rate}");
+    // Accept ±3 binomial standard errors around 0.95 (±0.0146 with 2000 draws).
+    let tolerance = 3.0 * (0.95f64 * 0.05 / reps as f64).sqrt();
+    assert!((rate - 0.95).abs() < tolerance, "coverage {rate}");
     println!("coverage {rate} over {reps} simulated panels");
 }

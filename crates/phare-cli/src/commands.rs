@@ -3,7 +3,8 @@
 
 use crate::{Cli, Command, DatasetsAction, OutputFormat};
 use clap::Args;
-use phare_core::{Error, Result, VERSION};
+use phare_causal::did::{TwoByTwo, TwoByTwoFit};
+use phare_core::{Envelope, Error, Estimates, Result, VERSION};
 use phare_data::describe::{cohort_trends, describe};
 use phare_data::polars::prelude::*;
 use phare_data::read::{Encoding, ReadOptions, ReadReport, sha256_file};
@@ -241,6 +242,7 @@ fn run_describe(args: &DescribeArgs, format: OutputFormat, progress: &Progress) 
     let panel_cols = args.unit.as_deref().zip(args.time.as_deref());
     let description = describe(&df, panel_cols)?;
     let mut trends = None;
+    let mut first_estimate: Option<std::result::Result<TwoByTwoFit, Error>> = None;
     if let Some((u, t)) = panel_cols {
         let panel = Panel::new(&df, u, t)?;
         let panel = match (&args.cohort, &args.treatment) {
@@ -250,13 +252,22 @@ fn run_describe(args: &DescribeArgs, format: OutputFormat, progress: &Progress) 
         };
         if let (Some(p), Some(y)) = (&panel, &args.outcome) {
             trends = Some(cohort_trends(&df, p, y)?);
+            // A first estimate: the 2×2 for the earliest cohort against never-treated units. When the
+            // data cannot support it (one treated unit, say), the brief says why instead of failing.
+            let design = TwoByTwo::new(y, u, t);
+            let design = match (&args.cohort, &args.treatment) {
+                (Some(c), _) => design.cohort_column(c, args.never),
+                (None, Some(d)) => design.treatment(d),
+                _ => design,
+            };
+            first_estimate = Some(design.fit(&df));
         }
     }
     if let Some(out) = &args.out {
         if let Some(input) = &args.input.data {
             write::refuse_overwriting_input(input, out)?;
         }
-        let brief = first_look_brief(args, &label, &sha, report.as_ref(), &description, trends.as_ref());
+        let brief = first_look_brief(args, &label, &sha, report.as_ref(), &description, trends.as_ref(), first_estimate.as_ref());
         write::write_text(out, &brief)?;
         progress.say(&format!("wrote first-look brief to {}", out.display()));
     }
@@ -266,6 +277,11 @@ fn run_describe(args: &DescribeArgs, format: OutputFormat, progress: &Progress) 
             "input": {"label": label, "sha256": sha, "read": report},
             "description": description,
             "cohort_trends": trends,
+            "first_estimate": match &first_estimate {
+                Some(Ok(fit)) => serde_json::to_value(Envelope::from_estimates(fit).with_block("means", fit.means())).unwrap_or_default(),
+                Some(Err(e)) => serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string(), "hint": e.hint()}}),
+                None => serde_json::Value::Null,
+            },
         })),
         OutputFormat::Csv => {
             say!("column,type,missing,distinct,min,mean,max");
@@ -282,6 +298,11 @@ fn run_describe(args: &DescribeArgs, format: OutputFormat, progress: &Progress) 
             say!("{}", description.to_text().trim_end());
             if let Some(t) = &trends {
                 say!("\nmean `{}` by cohort and period:\n{}", t.outcome, t.to_markdown());
+            }
+            match &first_estimate {
+                Some(Ok(fit)) => say!("first estimate (2×2 difference-in-differences):\n{}\n{}", fit.means().to_markdown(), fit.summary().to_text()),
+                Some(Err(e)) => say!("no first estimate: {e}"),
+                None => {}
             }
             Ok(())
         }
@@ -308,6 +329,7 @@ fn first_look_brief(
     report: Option<&ReadReport>,
     d: &phare_data::Description,
     trends: Option<&phare_data::CohortTrends>,
+    first_estimate: Option<&std::result::Result<TwoByTwoFit, Error>>,
 ) -> String {
     let mut s = String::from("# First look at the data\n\n");
     s.push_str(&format!("Input: {label}  \nSHA-256: `{sha}`  \nphare {VERSION}\n\n"));
@@ -338,6 +360,11 @@ fn first_look_brief(
         s.push_str(&t.to_markdown());
         s.push('\n');
     }
+    match first_estimate {
+        Some(Ok(fit)) => s.push_str(&first_estimate_section(fit)),
+        Some(Err(e)) => s.push_str(&format!("## A first estimate\n\nNot computed: {e}\n\n")),
+        None => {}
+    }
     s.push_str("## Columns\n\n");
     s.push_str(&d.to_markdown());
     if !d.diagnostics.is_empty() || report.is_some_and(|r| !r.diagnostics.is_empty()) {
@@ -365,6 +392,39 @@ fn first_look_brief(
         s.push_str(&format!("\n# read as: {}", read_line(r).replace('\n', "; ")));
     }
     s.push_str("\n```\n");
+    s
+}
+
+/// The brief's section on the 2×2: the four means, the estimate in words, the full table, and
+/// what it rests on. Every number comes from the fit.
+fn first_estimate_section(fit: &TwoByTwoFit) -> String {
+    let m = fit.means();
+    let tidy = fit.tidy();
+    let Some(r) = tidy.rows.first() else { return String::new() };
+    let f = phare_core::summary::format_number;
+    let mut s = String::from("## A first estimate\n\n");
+    s.push_str(&format!(
+        "The simplest comparison: how `{}` changed from {} to {} for the {} units first treated in {}, \
+         minus how it changed for the {} never-treated units over the same years.\n\n",
+        m.outcome, m.pre, m.post, m.n_treated, m.cohort, m.n_comparison
+    ));
+    s.push_str(&m.to_markdown());
+    s.push_str(&format!(
+        "\nEstimated effect on the treated in {}: **{}** (standard error {}; 95 % interval {} to {}; p = {}).\n\n",
+        m.post,
+        f(r.estimate),
+        f(r.std_error),
+        f(r.conf_low),
+        f(r.conf_high),
+        phare_core::summary::format_p_value(r.p_value)
+    ));
+    s.push_str(
+        "This rests on parallel trends (without the policy, both groups would have changed alike) and on \
+         no anticipation. It uses one cohort and one year; estimators that use every cohort and year \
+         come with the difference-in-differences module.\n\n",
+    );
+    s.push_str(&fit.summary().to_markdown());
+    s.push('\n');
     s
 }
 

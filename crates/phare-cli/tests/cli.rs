@@ -50,6 +50,8 @@ fn main_job_writes_the_first_look_brief() {
     assert!(brief.contains("| first treated 2004 | 20 |"));
     assert!(brief.contains("fce100927fcca0942fcdcdbc873de4612852b343940a9973f16e022210ca1cef"), "input hash recorded");
     assert!(brief.contains("phare 0.1.0"));
+    // The first estimate: ATT(2004, 2004) of Callaway and Sant'Anna (2021), -0.0105.
+    assert!(brief.contains("Estimated effect on the treated in 2004: **-0.0105032** (standard error 0.0237558"), "{brief}");
     // No temporary file is left behind.
     let left: Vec<_> = std::fs::read_dir(out.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left.len(), 1, "{left:?}");
@@ -80,6 +82,20 @@ fn describe_a_french_export_and_print_json() {
 /// Windows-1252 encoding of a Latin-1-range string (enough for French accents).
 fn encoding_rs_encode(text: &str) -> Vec<u8> {
     text.chars().map(|c| u8::try_from(u32::from(c)).expect("Latin-1 character")).collect()
+}
+
+#[test]
+fn a_design_the_2x2_cannot_handle_is_explained_not_fatal() {
+    let o = phare(&["--format", "json", "describe", "--dataset", "prop99", "--unit", "state", "--time", "year", "--treatment", "treated", "--outcome", "cigsale"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["first_estimate"]["error"]["kind"], "design");
+    assert!(v["first_estimate"]["error"]["hint"].as_str().unwrap().contains("synthetic control"));
+    let o = phare(&["--format", "json", "describe", "--dataset", "mpdta", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat", "--outcome", "lemp"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["first_estimate"]["design"], "did-2x2");
+    assert_eq!(v["first_estimate"]["tidy"][0]["term"], "ATT");
+    assert_eq!(v["first_estimate"]["means"]["n_treated"], 20);
 }
 
 #[test]

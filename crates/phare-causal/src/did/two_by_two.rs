@@ -265,7 +265,7 @@ impl TwoByTwo {
         let welch_df = (v_t + v_c).powi(2) / (v_t * v_t / (treated.n() as f64 - 1.0) + v_c * v_c / (control.n() as f64 - 1.0));
         Ok(TwoByTwoFit {
             call: format!(
-                "did 2x2: outcome {}, unit {}, time {}, cohort {g}, periods {pre}→{post}, comparison {comparison_name}",
+                "outcome {}, unit {}, time {}, cohort {g}, periods {pre}→{post}, comparison {comparison_name}",
                 self.outcome, self.unit, self.time
             ),
             att,
