@@ -7,7 +7,7 @@
 //! test build instead of compiling polars a second time:
 //!
 //! ```text
-//! cargo bench --profile dev --bench aggregate_microdata -- [--rows 50000000] [--files 10]
+//! cargo bench --profile dev --bench aggregate_microdata -- [--rows 50000000] [--files 10] [--batch 4000000]
 //! ```
 //!
 //! It writes the microdata as Parquet files (row groups of 128 Ki rows) in a temporary directory,
@@ -23,7 +23,7 @@
 //! for comparison. The numbers are copied into docs/performance.md with the date and machine.
 
 use phare_data::polars::prelude::*;
-use phare_data::{AggregateSpec, Measure, Stat, aggregate};
+use phare_data::{AggregateOptions, AggregateSpec, Measure, Stat, aggregate_with};
 use std::time::Instant;
 
 fn arg(name: &str, default: usize) -> usize {
@@ -76,6 +76,7 @@ const ROW_GROUP: usize = 128 * 1024;
 fn main() {
     let rows = arg("--rows", 50_000_000);
     let files = arg("--files", 10).max(1);
+    let batch_rows = arg("--batch", AggregateOptions::default().batch_rows).max(1);
     let dir = tempfile::tempdir().expect("temporary directory");
     let codes = commune_codes();
     let t0 = Instant::now();
@@ -118,6 +119,7 @@ fn main() {
     let pattern = dir.path().join("part-*.parquet");
     let scan = || LazyFrame::scan_parquet(PlRefPath::new(pattern.to_string_lossy().as_ref()), ScanArgsParquet::default()).expect("scan");
 
+    println!("phare batch size: {batch_rows} rows\n");
     println!("| method | rows | groups | wall time (s) | peak RSS (MiB) | RSS before (MiB) | rows/s (M) |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for engine in ["phare aggregate", "polars streaming", "polars in-memory"] {
@@ -133,7 +135,7 @@ fn main() {
                 .sort(["commune", "year"], Default::default())
         };
         let out = match engine {
-            "phare aggregate" => aggregate(scan(), &spec).expect("aggregate"),
+            "phare aggregate" => aggregate_with(scan(), &spec, &AggregateOptions { batch_rows }).expect("aggregate"),
             "polars streaming" => direct().collect_with_engine(Engine::Streaming).expect("collect").unwrap_single(),
             _ => direct().collect().expect("collect"),
         };
