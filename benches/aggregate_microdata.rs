@@ -117,7 +117,10 @@ fn main() {
         .measure(Measure::new("wage", Stat::Mean))
         .measure(Measure::new("wage", Stat::WeightedMean("weight".into())));
     let pattern = dir.path().join("part-*.parquet");
-    let scan = || LazyFrame::scan_parquet(PlRefPath::new(pattern.to_string_lossy().as_ref()), ScanArgsParquet::default()).expect("scan");
+    let scan = || {
+        LazyFrame::scan_parquet(PlRefPath::new(pattern.to_string_lossy().as_ref()), ScanArgsParquet::default())
+            .expect("scan")
+    };
 
     println!("phare batch size: {batch_rows} rows\n");
     println!("| method | rows | groups | wall time (s) | peak RSS (MiB) | RSS before (MiB) | rows/s (M) |");
@@ -130,8 +133,12 @@ fn main() {
         let direct = || {
             scan()
                 .group_by([col("commune"), col("year")])
-                .agg([len().alias("n"), col("wage").sum().alias("wage_sum"), col("wage").mean().alias("wage_mean"),
-                      ((col("wage") * col("weight")).sum() / col("weight").sum()).alias("wage_wmean")])
+                .agg([
+                    len().alias("n"),
+                    col("wage").sum().alias("wage_sum"),
+                    col("wage").mean().alias("wage_mean"),
+                    ((col("wage") * col("weight")).sum() / col("weight").sum()).alias("wage_wmean"),
+                ])
                 .sort(["commune", "year"], Default::default())
         };
         let out = match engine {

@@ -14,12 +14,7 @@ use phare::prelude::*;
 fn main() -> Result<()> {
     let df = phare::datasets::load("mpdta")?;
     let panel = Panel::new(&df, "countyreal", "year")?.with_cohort_column(&df, "first_treat", 0)?;
-    println!(
-        "{} counties × {} years, balanced: {}",
-        panel.n_units(),
-        panel.periods().len(),
-        panel.is_balanced()
-    );
+    println!("{} counties × {} years, balanced: {}", panel.n_units(), panel.periods().len(), panel.is_balanced());
     for (cohort, n) in panel.cohort_sizes() {
         match cohort {
             Some(g) => println!("  {n:>3} counties first treated in {g}"),

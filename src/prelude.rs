@@ -2,7 +2,8 @@
 
 pub use phare_causal::did::{Comparison, TwoByTwo};
 pub use phare_core::{
-    Coefficient, ConfidenceLevel, Diagnostic, Error, ErrorKind, Estimates, Glance, Result, Seed, Severity, Summary, Tidy,
+    Coefficient, ConfidenceLevel, Diagnostic, Error, ErrorKind, Estimates, Glance, Result, Seed, Severity, Summary,
+    Tidy,
 };
 pub use phare_data::polars::prelude::{DataFrame, IntoLazy, LazyFrame, col, lit};
 pub use phare_data::{

@@ -15,7 +15,8 @@ fn matches_statsmodels_hc2_on_mpdta() {
     let cases = reference["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 4);
     for case in cases {
-        let comparison = if case["comparison"] == "never" { Comparison::NeverTreated } else { Comparison::NotYetTreated };
+        let comparison =
+            if case["comparison"] == "never" { Comparison::NeverTreated } else { Comparison::NotYetTreated };
         let fit = TwoByTwo::new("lemp", "countyreal", "year")
             .cohort_column("first_treat", 0)
             .cohort(case["cohort"].as_i64().unwrap())
@@ -171,7 +172,10 @@ fn units_missing_a_period_are_left_out_and_reported() {
         .lazy()
         .filter((col("unit").eq(lit(0i64)).and(col("time").eq(lit(1i64)))).not())
         .with_column(
-            when(col("unit").eq(lit(15i64)).and(col("time").eq(lit(2i64)))).then(lit(NULL).cast(DataType::Float64)).otherwise(col("y")).alias("y"),
+            when(col("unit").eq(lit(15i64)).and(col("time").eq(lit(2i64))))
+                .then(lit(NULL).cast(DataType::Float64))
+                .otherwise(col("y"))
+                .alias("y"),
         )
         .collect()
         .unwrap();

@@ -221,8 +221,22 @@ fn run_datasets(action: DatasetsAction, format: OutputFormat, progress: &Progres
                 .collect::<Vec<_>>()
                 .join(", ");
             say!("{} — {}\n", d.name, d.title);
-            say!("question:  {}\ndesign:    {}\nshape:     {} rows × {} columns\nroles:     {}", d.question, d.design, d.shape.0, d.shape.1, roles);
-            say!("source:    {} (file {})\nlicence:   {}\npaper:     {}\nsha256:    {}\n", d.source, d.file, d.licence, d.paper, d.sha256());
+            say!(
+                "question:  {}\ndesign:    {}\nshape:     {} rows × {} columns\nroles:     {}",
+                d.question,
+                d.design,
+                d.shape.0,
+                d.shape.1,
+                roles
+            );
+            say!(
+                "source:    {} (file {})\nlicence:   {}\npaper:     {}\nsha256:    {}\n",
+                d.source,
+                d.file,
+                d.licence,
+                d.paper,
+                d.sha256()
+            );
             say!("{}", d.codebook);
             Ok(())
         }
@@ -267,7 +281,15 @@ fn run_describe(args: &DescribeArgs, format: OutputFormat, progress: &Progress) 
         if let Some(input) = &args.input.data {
             write::refuse_overwriting_input(input, out)?;
         }
-        let brief = first_look_brief(args, &label, &sha, report.as_ref(), &description, trends.as_ref(), first_estimate.as_ref());
+        let brief = first_look_brief(
+            args,
+            &label,
+            &sha,
+            report.as_ref(),
+            &description,
+            trends.as_ref(),
+            first_estimate.as_ref(),
+        );
         write::write_text(out, &brief)?;
         progress.say(&format!("wrote first-look brief to {}", out.display()));
     }
@@ -287,7 +309,16 @@ fn run_describe(args: &DescribeArgs, format: OutputFormat, progress: &Progress) 
             say!("column,type,missing,distinct,min,mean,max");
             for c in &description.columns {
                 let f = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
-                say!("{},{},{},{},{},{},{}", csv_field(&c.name), c.dtype, c.missing, c.distinct, f(c.min), f(c.mean), f(c.max));
+                say!(
+                    "{},{},{},{},{},{},{}",
+                    csv_field(&c.name),
+                    c.dtype,
+                    c.missing,
+                    c.distinct,
+                    f(c.min),
+                    f(c.mean),
+                    f(c.max)
+                );
             }
             Ok(())
         }
@@ -300,7 +331,11 @@ fn run_describe(args: &DescribeArgs, format: OutputFormat, progress: &Progress) 
                 say!("\nmean `{}` by cohort and period:\n{}", t.outcome, t.to_markdown());
             }
             match &first_estimate {
-                Some(Ok(fit)) => say!("first estimate (2×2 difference-in-differences):\n{}\n{}", fit.means().to_markdown(), fit.summary().to_text()),
+                Some(Ok(fit)) => say!(
+                    "first estimate (2×2 difference-in-differences):\n{}\n{}",
+                    fit.means().to_markdown(),
+                    fit.summary().to_text()
+                ),
                 Some(Err(e)) => say!("no first estimate: {e}"),
                 None => {}
             }
@@ -313,7 +348,11 @@ fn read_line(r: &ReadReport) -> String {
     let mut s = format!("read {} as {:?}", r.path.display(), r.format);
     if let Some(sep) = r.separator {
         let sep = if sep == '\t' { "tab".to_string() } else { sep.to_string() };
-        s.push_str(&format!(", separator `{sep}`, decimal {}, encoding {:?}", if r.decimal_comma { "comma" } else { "point" }, r.encoding.unwrap_or_default()));
+        s.push_str(&format!(
+            ", separator `{sep}`, decimal {}, encoding {:?}",
+            if r.decimal_comma { "comma" } else { "point" },
+            r.encoding.unwrap_or_default()
+        ));
     }
     for d in &r.diagnostics {
         s.push_str(&format!("\n{d}"));
@@ -380,7 +419,13 @@ fn first_look_brief(
     if let Some(n) = &args.input.dataset {
         s.push_str(&format!(" --dataset {n}"));
     }
-    for (flag, v) in [("unit", &args.unit), ("time", &args.time), ("cohort", &args.cohort), ("treatment", &args.treatment), ("outcome", &args.outcome)] {
+    for (flag, v) in [
+        ("unit", &args.unit),
+        ("time", &args.time),
+        ("cohort", &args.cohort),
+        ("treatment", &args.treatment),
+        ("outcome", &args.outcome),
+    ] {
         if let Some(v) = v {
             s.push_str(&format!(" --{flag} {v}"));
         }
@@ -453,7 +498,14 @@ fn run_aggregate(args: &AggregateArgs, format: OutputFormat, progress: &Progress
             phare_data::scan(path, &args.input.options()?)?.0
         }
         (None, Some(name)) => datasets::info(name)?.load()?.lazy(),
-        (None, None) => return Err(Error::InvalidArgument { name: "data".into(), value: "(none)".into(), reason: "no input given".into(), hint: Some("pass `--data FILE`".into()) }),
+        (None, None) => {
+            return Err(Error::InvalidArgument {
+                name: "data".into(),
+                value: "(none)".into(),
+                reason: "no input given".into(),
+                hint: Some("pass `--data FILE`".into()),
+            });
+        }
     };
     progress.say(&format!(
         "aggregating to one row per ({}, {}) on the streaming engine ({} measure{})",
@@ -465,10 +517,11 @@ fn run_aggregate(args: &AggregateArgs, format: OutputFormat, progress: &Progress
     let mut panel = phare_data::aggregate(lf, &spec)?;
     write::write_frame(&mut panel, &args.to, None)?;
     if format == OutputFormat::Json {
-        print_json(&serde_json::json!({"phare_version": VERSION, "rows": panel.height(), "columns": panel.get_column_names().iter().map(|s| s.to_string()).collect::<Vec<_>>(), "output": args.to}))
+        print_json(
+            &serde_json::json!({"phare_version": VERSION, "rows": panel.height(), "columns": panel.get_column_names().iter().map(|s| s.to_string()).collect::<Vec<_>>(), "output": args.to}),
+        )
     } else {
         progress.say(&format!("wrote {} unit-period rows to {}", panel.height(), args.to.display()));
         Ok(())
     }
 }
-

@@ -40,8 +40,19 @@ fn main_job_writes_the_first_look_brief() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out/brief.md");
     let o = phare(&[
-        "describe", "--dataset", "mpdta", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
-        "--outcome", "lemp", "--out", s(&out),
+        "describe",
+        "--dataset",
+        "mpdta",
+        "--unit",
+        "countyreal",
+        "--time",
+        "year",
+        "--cohort",
+        "first_treat",
+        "--outcome",
+        "lemp",
+        "--out",
+        s(&out),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let brief = std::fs::read_to_string(&out).unwrap();
@@ -51,7 +62,10 @@ fn main_job_writes_the_first_look_brief() {
     assert!(brief.contains("fce100927fcca0942fcdcdbc873de4612852b343940a9973f16e022210ca1cef"), "input hash recorded");
     assert!(brief.contains("phare 0.1.0"));
     // The first estimate: ATT(2004, 2004) of Callaway and Sant'Anna (2021), -0.0105.
-    assert!(brief.contains("Estimated effect on the treated in 2004: **-0.0105032** (standard error 0.0237558"), "{brief}");
+    assert!(
+        brief.contains("Estimated effect on the treated in 2004: **-0.0105032** (standard error 0.0237558"),
+        "{brief}"
+    );
     // No temporary file is left behind.
     let left: Vec<_> = std::fs::read_dir(out.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left.len(), 1, "{left:?}");
@@ -61,11 +75,23 @@ fn main_job_writes_the_first_look_brief() {
 fn describe_a_french_export_and_print_json() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("export.csv");
-    let text = "code_commune;année;traité;dépense\n01004;2019;0;12,5\n01004;2020;1;13,5\n2A004;2019;0;7\n2A004;2020;0;7,25\n";
+    let text =
+        "code_commune;année;traité;dépense\n01004;2019;0;12,5\n01004;2020;1;13,5\n2A004;2019;0;7\n2A004;2020;0;7,25\n";
     std::fs::write(&path, encoding_rs_encode(text)).unwrap();
     let o = phare(&[
-        "--format", "json", "describe", "--data", s(&path), "--unit", "code_commune", "--time", "année", "--treatment", "traité",
-        "--outcome", "dépense",
+        "--format",
+        "json",
+        "describe",
+        "--data",
+        s(&path),
+        "--unit",
+        "code_commune",
+        "--time",
+        "année",
+        "--treatment",
+        "traité",
+        "--outcome",
+        "dépense",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -86,12 +112,40 @@ fn encoding_rs_encode(text: &str) -> Vec<u8> {
 
 #[test]
 fn a_design_the_2x2_cannot_handle_is_explained_not_fatal() {
-    let o = phare(&["--format", "json", "describe", "--dataset", "prop99", "--unit", "state", "--time", "year", "--treatment", "treated", "--outcome", "cigsale"]);
+    let o = phare(&[
+        "--format",
+        "json",
+        "describe",
+        "--dataset",
+        "prop99",
+        "--unit",
+        "state",
+        "--time",
+        "year",
+        "--treatment",
+        "treated",
+        "--outcome",
+        "cigsale",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["first_estimate"]["error"]["kind"], "design");
     assert!(v["first_estimate"]["error"]["hint"].as_str().unwrap().contains("synthetic control"));
-    let o = phare(&["--format", "json", "describe", "--dataset", "mpdta", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat", "--outcome", "lemp"]);
+    let o = phare(&[
+        "--format",
+        "json",
+        "describe",
+        "--dataset",
+        "mpdta",
+        "--unit",
+        "countyreal",
+        "--time",
+        "year",
+        "--cohort",
+        "first_treat",
+        "--outcome",
+        "lemp",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["first_estimate"]["design"], "did-2x2");
     assert_eq!(v["first_estimate"]["tidy"][0]["term"], "ATT");
@@ -114,12 +168,30 @@ fn export_then_read_back_as_parquet() {
 fn aggregate_microdata_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("micro.csv");
-    std::fs::write(&input, "depcom;annee;salaire;poids\n01004;2020;1000;1\n01004;2020;2000;3\n2A004;2020;1500;1\n").unwrap();
+    std::fs::write(&input, "depcom;annee;salaire;poids\n01004;2020;1000;1\n01004;2020;2000;3\n2A004;2020;1500;1\n")
+        .unwrap();
     let out = dir.path().join("panel.csv");
-    let o = phare(&["aggregate", "--data", s(&input), "--unit", "depcom", "--time", "annee", "--mean", "salaire", "--wmean", "salaire:poids", "--to", s(&out)]);
+    let o = phare(&[
+        "aggregate",
+        "--data",
+        s(&input),
+        "--unit",
+        "depcom",
+        "--time",
+        "annee",
+        "--mean",
+        "salaire",
+        "--wmean",
+        "salaire:poids",
+        "--to",
+        s(&out),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let csv = std::fs::read_to_string(&out).unwrap();
-    assert_eq!(csv, "depcom,annee,n,salaire_mean,salaire_wmean\n01004,2020,2,1500.0,1750.0\n2A004,2020,1,1500.0,1500.0\n");
+    assert_eq!(
+        csv,
+        "depcom,annee,n,salaire_mean,salaire_wmean\n01004,2020,2,1500.0,1750.0\n2A004,2020,1,1500.0,1500.0\n"
+    );
 }
 
 #[test]

@@ -250,8 +250,7 @@ impl Error {
         S: AsRef<str>,
     {
         let available: Vec<String> = available.into_iter().map(|s| s.as_ref().to_string()).collect();
-        let hint = closest(column, &available)
-            .map(|c| format!("did you mean `{c}`? Column names are case-sensitive"));
+        let hint = closest(column, &available).map(|c| format!("did you mean `{c}`? Column names are case-sensitive"));
         Error::ColumnNotFound { column: column.to_string(), available, hint }
     }
 

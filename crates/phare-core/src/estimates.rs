@@ -486,10 +486,7 @@ mod tests {
             "toy()".into()
         }
         fn coefficients(&self) -> Vec<Coefficient> {
-            vec![
-                Coefficient::new("ATT", 1.0, 0.5),
-                Coefficient::new("e0", 2.0, 1.0).at_rel_period(RelativePeriod(0)),
-            ]
+            vec![Coefficient::new("ATT", 1.0, 0.5), Coefficient::new("e0", 2.0, 1.0).at_rel_period(RelativePeriod(0))]
         }
         fn glance(&self) -> Glance {
             Glance::new().with(glance_names::NOBS, 10usize)

@@ -23,8 +23,8 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use envelope::{Envelope, VERSION};
 pub use error::{Error, ErrorKind, Result};
 pub use estimates::{
-    Coefficient, ConfidenceLevel, Estimates, Glance, GlanceValue, Interval, Reference, RelativePeriod, Tidy,
-    TidyRow, Vcov, columns, glance_names,
+    Coefficient, ConfidenceLevel, Estimates, Glance, GlanceValue, Interval, Reference, RelativePeriod, Tidy, TidyRow,
+    Vcov, columns, glance_names,
 };
 pub use seed::Seed;
 pub use summary::Summary;

@@ -33,11 +33,7 @@ impl Summary {
 
     fn level_label(&self) -> String {
         let pct = self.tidy.level.value() * 100.0;
-        if (pct - pct.round()).abs() < 1e-9 {
-            format!("{} % CI", pct.round() as i64)
-        } else {
-            format!("{pct} % CI")
-        }
+        if (pct - pct.round()).abs() < 1e-9 { format!("{} % CI", pct.round() as i64) } else { format!("{pct} % CI") }
     }
 
     fn cells(row: &TidyRow) -> [String; 7] {
@@ -60,15 +56,16 @@ impl Summary {
     pub fn to_text(&self) -> String {
         let mut rows: Vec<[String; 7]> = vec![HEADERS.map(String::from)];
         rows.extend(self.tidy.rows.iter().map(Self::cells));
-        let widths: Vec<usize> =
-            (0..7).map(|j| rows.iter().map(|r| r[j].chars().count()).max().unwrap_or(0)).collect();
+        let widths: Vec<usize> = (0..7).map(|j| rows.iter().map(|r| r[j].chars().count()).max().unwrap_or(0)).collect();
         let mut out = format!("{}: {}\n", self.design, self.call);
         out.push_str(&format!("Intervals: {}\n", self.level_label()));
         for r in &rows {
             let line: Vec<String> = r
                 .iter()
                 .enumerate()
-                .map(|(j, c)| if j == 0 { format!("{c:<w$}", w = widths[j]) } else { format!("{c:>w$}", w = widths[j]) })
+                .map(
+                    |(j, c)| if j == 0 { format!("{c:<w$}", w = widths[j]) } else { format!("{c:>w$}", w = widths[j]) },
+                )
                 .collect();
             out.push_str(line.join("  ").trim_end());
             out.push('\n');

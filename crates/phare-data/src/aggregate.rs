@@ -170,17 +170,17 @@ pub fn aggregate_with(input: LazyFrame, spec: &AggregateSpec, options: &Aggregat
     let mut offset = 0usize;
     loop {
         let len = options.batch_rows.min(total - offset);
-        let part = input
-            .clone()
-            .slice(offset as i64, len as IdxSize)
-            .group_by(keys.clone())
-            .agg(partials.clone());
+        let part = input.clone().slice(offset as i64, len as IdxSize).group_by(keys.clone()).agg(partials.clone());
         let part = collect_streaming(part, "aggregating microdata")?;
         merged = Some(match merged {
             None => part,
             Some(prev) => {
-                let both = concat([prev.lazy(), part.lazy()], UnionArgs::default()).map_err(engine_err("merging partial aggregates"))?;
-                both.group_by(keys.clone()).agg(merges.clone()).collect().map_err(engine_err("merging partial aggregates"))?
+                let both = concat([prev.lazy(), part.lazy()], UnionArgs::default())
+                    .map_err(engine_err("merging partial aggregates"))?;
+                both.group_by(keys.clone())
+                    .agg(merges.clone())
+                    .collect()
+                    .map_err(engine_err("merging partial aggregates"))?
             }
         });
         offset += len;

@@ -6,8 +6,8 @@
 //! checks that the embedded bytes still match those checksums. GPL-licensed data (in `datasets/gpl/`)
 //! are never embedded.
 
-use crate::read::hex;
 use crate::engine::engine_err;
+use crate::read::hex;
 use phare_core::{Error, Result};
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
@@ -167,11 +167,7 @@ pub fn info(name: &str) -> Result<&'static Dataset> {
     DATASETS.iter().find(|d| d.name == name).ok_or_else(|| {
         let available = names();
         let hint = phare_core::error::closest(name, &available).map(|c| format!("did you mean `{c}`?"));
-        Error::UnknownDataset {
-            name: name.into(),
-            available: available.iter().map(|s| s.to_string()).collect(),
-            hint,
-        }
+        Error::UnknownDataset { name: name.into(), available: available.iter().map(|s| s.to_string()).collect(), hint }
     })
 }
 

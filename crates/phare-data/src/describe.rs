@@ -95,13 +95,28 @@ pub fn describe(df: &DataFrame, panel: Option<(&str, &str)>) -> Result<Descripti
                 other => other.to_string(),
             })
             .unwrap_or_default();
-        columns.push(ColumnProfile { name: s.name().to_string(), dtype: s.dtype().to_string(), missing, distinct, min, mean, max, example });
+        columns.push(ColumnProfile {
+            name: s.name().to_string(),
+            dtype: s.dtype().to_string(),
+            missing,
+            distinct,
+            min,
+            mean,
+            max,
+            example,
+        });
     }
     let panel = match panel {
         Some((u, t)) => {
             let p = Panel::new(df, u, t)?;
             diagnostics.extend(p.diagnostics().iter().cloned());
-            Some(PanelProfile { unit: u.into(), time: t.into(), n_units: p.n_units(), periods: p.periods().to_vec(), balanced: p.is_balanced() })
+            Some(PanelProfile {
+                unit: u.into(),
+                time: t.into(),
+                n_units: p.n_units(),
+                periods: p.periods().to_vec(),
+                balanced: p.is_balanced(),
+            })
         }
         None => None,
     };
@@ -122,7 +137,16 @@ impl Description {
             .columns
             .iter()
             .map(|c| {
-                [c.name.clone(), c.dtype.clone(), c.missing.to_string(), c.distinct.to_string(), opt(c.min), opt(c.mean), opt(c.max), truncate(&c.example, 24)]
+                [
+                    c.name.clone(),
+                    c.dtype.clone(),
+                    c.missing.to_string(),
+                    c.distinct.to_string(),
+                    opt(c.min),
+                    opt(c.mean),
+                    opt(c.max),
+                    truncate(&c.example, 24),
+                ]
             })
             .collect();
         let mut width = header.map(|h| h.chars().count());
@@ -132,7 +156,14 @@ impl Description {
             }
         }
         let line = |cells: &[String]| {
-            cells.iter().zip(width).map(|(c, w)| format!("{c:<w$}")).collect::<Vec<_>>().join("  ").trim_end().to_string()
+            cells
+                .iter()
+                .zip(width)
+                .map(|(c, w)| format!("{c:<w$}"))
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_string()
         };
         let mut out = format!("{} rows × {} columns\n\n", self.rows, self.columns.len());
         out.push_str(&line(&header.map(String::from)));
@@ -202,7 +233,10 @@ pub fn cohort_trends(df: &DataFrame, panel: &Panel, outcome: &str) -> Result<Coh
     let s = df.column(outcome).map_err(|_| phare_core::Error::column_not_found(outcome, &names))?;
     let y = crate::roles::to_f64(s.as_materialized_series(), outcome)?;
     let cohorts = panel.cohorts().ok_or_else(|| {
-        phare_core::Error::design("the panel has no treatment cohorts", "set them with Panel::with_treatment or with_cohort_column")
+        phare_core::Error::design(
+            "the panel has no treatment cohorts",
+            "set them with Panel::with_treatment or with_cohort_column",
+        )
     })?;
     let sizes = panel.cohort_sizes();
     let keys: Vec<Option<i64>> = sizes.keys().copied().collect();
@@ -212,7 +246,9 @@ pub fn cohort_trends(df: &DataFrame, panel: &Panel, outcome: &str) -> Result<Coh
     for (row, v) in y.iter().enumerate() {
         let Some(v) = v.filter(|v| !v.is_nan()) else { continue };
         let g = cohorts[panel.row_units()[row]];
-        let (Ok(i), Ok(j)) = (keys.binary_search(&g), periods.binary_search(&panel.row_periods()[row])) else { continue };
+        let (Ok(i), Ok(j)) = (keys.binary_search(&g), periods.binary_search(&panel.row_periods()[row])) else {
+            continue;
+        };
         sum[i][j] += v;
         cnt[i][j] += 1;
     }

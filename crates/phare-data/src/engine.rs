@@ -40,7 +40,9 @@ fn hint_for(message: &str) -> Option<String> {
     } else if m.contains("more fields") || m.contains("found more") {
         Some("a row has more fields than the header: check the separator (`--sep`) and quoting".into())
     } else if m.contains("parquet") || m.contains("footer") || m.contains("magic") {
-        Some("the file is not valid Parquet/Arrow: was it fully written? Check the extension matches the content".into())
+        Some(
+            "the file is not valid Parquet/Arrow: was it fully written? Check the extension matches the content".into(),
+        )
     } else {
         None
     }

@@ -30,7 +30,10 @@ impl ToFrame for Tidy {
         ];
         let names = self.column_names();
         if names.contains(&columns::REL_PERIOD) {
-            cols.push(Column::new(columns::REL_PERIOD.into(), r.iter().map(|x| x.rel_period.map(|e| e.0)).collect::<Vec<_>>()));
+            cols.push(Column::new(
+                columns::REL_PERIOD.into(),
+                r.iter().map(|x| x.rel_period.map(|e| e.0)).collect::<Vec<_>>(),
+            ));
         }
         if names.contains(&columns::COHORT) {
             cols.push(Column::new(columns::COHORT.into(), r.iter().map(|x| x.cohort).collect::<Vec<_>>()));

@@ -2,19 +2,19 @@
 //!
 //! Everything between a file on disk and the `f64` matrices estimators work on:
 //!
-//! - [`read`]: CSV (any of `,` `;` `|` tab, decimal comma, UTF-8 or Windows-1252, code-like columns
+//! - [`read`](mod@read): CSV (any of `,` `;` `|` tab, decimal comma, UTF-8 or Windows-1252, code-like columns
 //!   kept as text), Parquet and Arrow IPC, scanned lazily through polars;
 //! - [`arrow_interop`]: hand frames to and from arrow-rs (`RecordBatch`) for other Arrow engines;
 //! - [`roles`]: which column is the outcome, the unit, the time, the treatment…, and the validation
 //!   that turns bad data into errors naming the column and value;
 //! - [`panel`]: unit × period structure, balance, treatment cohorts and event time;
-//! - [`aggregate`]: microdata (one row per person, firm, claim…) to a unit × period panel on the
+//! - [`aggregate`](mod@aggregate): microdata (one row per person, firm, claim…) to a unit × period panel on the
 //!   polars streaming engine;
 //! - [`datasets`]: the real public datasets bundled with phare;
 //! - [`matrix`]: **the single boundary** where polars columns become a column-major `f64` matrix;
 //! - [`frames`]: the results contract ([`phare_core::Tidy`], [`phare_core::Glance`]) as polars frames;
-//! - [`describe`]: a first look at a frame (types, missing values, ranges);
-//! - [`write`]: atomic writes of frames and reports.
+//! - [`describe`](mod@describe): a first look at a frame (types, missing values, ranges);
+//! - [`write`](mod@write): atomic writes of frames and reports.
 //!
 //! Nothing here computes a statistic beyond counts, sums and means used to describe or aggregate data.
 #![deny(missing_docs)]

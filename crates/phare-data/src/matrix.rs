@@ -7,8 +7,8 @@
 //! ([`MissingPolicy::Error`]). The rows kept are recorded so results can be joined back to the data.
 
 use crate::roles::to_f64;
-use phare_core::{Diagnostic, Error, Result};
 use ndarray::{ArrayView2, ShapeBuilder};
+use phare_core::{Diagnostic, Error, Result};
 use polars::prelude::*;
 
 /// What to do with rows that have a missing value (null or NaN) in a requested column.
@@ -78,7 +78,13 @@ impl DesignMatrix {
                 format!("{} of {n} rows dropped for missing values ({detail})", n - rows.len()),
             ));
         }
-        Ok(DesignMatrix { data, nrows: rows.len(), names: columns.iter().map(|c| c.to_string()).collect(), rows, diagnostics })
+        Ok(DesignMatrix {
+            data,
+            nrows: rows.len(),
+            names: columns.iter().map(|c| c.to_string()).collect(),
+            rows,
+            diagnostics,
+        })
     }
 
     /// Builds a matrix from column vectors of equal length.

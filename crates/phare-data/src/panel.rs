@@ -155,7 +155,9 @@ impl Panel {
                     return Err(Error::InvalidValue {
                         place: format!("cohort column `{cohort}` (row {row}, {} = {})", self.unit, self.units[u]),
                         value: format!("{g:?}"),
-                        reason: format!("the cohort must be the same in every row of a unit; an earlier row has {prev:?}"),
+                        reason: format!(
+                            "the cohort must be the same in every row of a unit; an earlier row has {prev:?}"
+                        ),
                         hint: Some("a cohort column gives each unit's first treatment period, once per unit".into()),
                     });
                 }
@@ -180,7 +182,9 @@ impl Panel {
             let first = self.periods[0];
             if cohorts.iter().all(|g| g.is_some_and(|g| g <= first)) {
                 return Err(Error::design(
-                    format!("every unit is treated from the first period ({first}) according to `{column}`: there is no comparison"),
+                    format!(
+                        "every unit is treated from the first period ({first}) according to `{column}`: there is no comparison"
+                    ),
                     "a comparison needs never-treated or not-yet-treated units",
                 ));
             }

@@ -320,7 +320,8 @@ fn scan_csv(path: &Path, options: &ReadOptions, report: &mut ReadReport) -> Resu
         Some(s) => s,
         None => sniff_separator(&lines),
     };
-    let sample: Vec<Vec<String>> = lines.iter().filter(|l| !l.trim().is_empty()).map(|l| split_fields(l, separator)).collect();
+    let sample: Vec<Vec<String>> =
+        lines.iter().filter(|l| !l.trim().is_empty()).map(|l| split_fields(l, separator)).collect();
     let header = sample[0].clone();
     check_header(path, &header)?;
 
@@ -354,10 +355,7 @@ fn scan_csv(path: &Path, options: &ReadOptions, report: &mut ReadReport) -> Resu
         (Encoding::Auto, Some(at)) => {
             report.diagnostics.push(Diagnostic::note(
                 "encoding_detected",
-                format!(
-                    "not valid UTF-8 (first invalid byte at line {}); read as Windows-1252",
-                    at.line
-                ),
+                format!("not valid UTF-8 (first invalid byte at line {}); read as Windows-1252", at.line),
             ));
             Encoding::Windows1252
         }
@@ -387,7 +385,9 @@ fn scan_csv(path: &Path, options: &ReadOptions, report: &mut ReadReport) -> Resu
     }
     if options.detect_codes {
         for (j, name) in header.iter().enumerate() {
-            if !text.contains(name) && is_code_like(name, sample[1..].iter().filter_map(|r| r.get(j).map(String::as_str))) {
+            if !text.contains(name)
+                && is_code_like(name, sample[1..].iter().filter_map(|r| r.get(j).map(String::as_str)))
+            {
                 text.push(name.clone());
             }
         }
@@ -414,7 +414,9 @@ fn scan_csv(path: &Path, options: &ReadOptions, report: &mut ReadReport) -> Resu
         // Transcode (or strip the byte-order mark) in memory; polars then parses UTF-8.
         let bytes = std::fs::read(path).map_err(|e| io_read(path, e))?;
         let utf8: Vec<u8> = match encoding {
-            Encoding::Windows1252 => encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes).0.into_owned().into_bytes(),
+            Encoding::Windows1252 => {
+                encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes).0.into_owned().into_bytes()
+            }
             _ => bytes[3..].to_vec(),
         };
         let df = CsvReadOptions::default()
@@ -515,8 +517,11 @@ fn check_header(path: &Path, header: &[String]) -> Result<()> {
         if header[..i].contains(name) {
             return Err(Error::FileFormat {
                 path: path.into(),
-                detail: format!("the header names column `{name}` twice (columns {} and {})",
-                    header.iter().position(|h| h == name).unwrap_or(0) + 1, i + 1),
+                detail: format!(
+                    "the header names column `{name}` twice (columns {} and {})",
+                    header.iter().position(|h| h == name).unwrap_or(0) + 1,
+                    i + 1
+                ),
                 hint: Some("rename one of the two columns".into()),
             });
         }
@@ -529,7 +534,10 @@ fn looks_decimal_comma(v: &str) -> bool {
     let v = v.trim().trim_start_matches(['-', '+']);
     match v.split_once(',') {
         Some((a, b)) => {
-            !a.is_empty() && !b.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
+            !a.is_empty()
+                && !b.is_empty()
+                && a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
         }
         None => false,
     }
@@ -539,7 +547,10 @@ fn looks_decimal_point(v: &str) -> bool {
     let v = v.trim().trim_start_matches(['-', '+']);
     match v.split_once('.') {
         Some((a, b)) => {
-            !a.is_empty() && !b.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
+            !a.is_empty()
+                && !b.is_empty()
+                && a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
         }
         None => false,
     }
@@ -553,8 +564,24 @@ fn detect_decimal_comma(rows: &[Vec<String>]) -> bool {
 
 /// Name tokens that mark identifier codes in French and international administrative files.
 const CODE_TOKENS: [&str; 18] = [
-    "code", "codgeo", "insee", "depcom", "siren", "siret", "cp", "codepostal", "postal", "zip", "naf", "ape",
-    "nir", "iris", "epci", "dep", "reg", "fips",
+    "code",
+    "codgeo",
+    "insee",
+    "depcom",
+    "siren",
+    "siret",
+    "cp",
+    "codepostal",
+    "postal",
+    "zip",
+    "naf",
+    "ape",
+    "nir",
+    "iris",
+    "epci",
+    "dep",
+    "reg",
+    "fips",
 ];
 
 /// Is this column an identifier code that must stay text? By name (a token in [`CODE_TOKENS`]) or by

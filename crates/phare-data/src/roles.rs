@@ -148,11 +148,12 @@ impl Roles {
     pub fn validate(&self, df: &DataFrame) -> Result<Vec<Diagnostic>> {
         let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
         let mut diagnostics = Vec::new();
-        let all: Vec<(&str, &str)> = [Role::Outcome, Role::Unit, Role::Time, Role::Treatment, Role::Cohort, Role::Weights, Role::Cluster]
-            .into_iter()
-            .filter_map(|r| self.get(r).map(|c| (r.name(), c)))
-            .chain(self.covariates.iter().map(|c| ("covariate", c.as_str())))
-            .collect();
+        let all: Vec<(&str, &str)> =
+            [Role::Outcome, Role::Unit, Role::Time, Role::Treatment, Role::Cohort, Role::Weights, Role::Cluster]
+                .into_iter()
+                .filter_map(|r| self.get(r).map(|c| (r.name(), c)))
+                .chain(self.covariates.iter().map(|c| ("covariate", c.as_str())))
+                .collect();
         for (_, c) in &all {
             if !names.iter().any(|n| n == c) {
                 return Err(Error::column_not_found(c, &names));
@@ -204,7 +205,9 @@ impl Roles {
         if let Some(g) = &self.cohort {
             let s = df.column(g).map_err(engine_err("validating columns"))?.as_materialized_series();
             let v = to_f64(s, g)?;
-            if let Some((i, x)) = v.iter().enumerate().find_map(|(i, x)| x.filter(|x| x.fract() != 0.0 || !x.is_finite()).map(|x| (i, x))) {
+            if let Some((i, x)) =
+                v.iter().enumerate().find_map(|(i, x)| x.filter(|x| x.fract() != 0.0 || !x.is_finite()).map(|x| (i, x)))
+            {
                 return Err(Error::InvalidValue {
                     place: format!("cohort column `{g}` (row {i})"),
                     value: x.to_string(),
@@ -216,7 +219,9 @@ impl Roles {
         if let Some(w) = &self.weights {
             let s = df.column(w).map_err(engine_err("validating columns"))?.as_materialized_series();
             let v = to_f64(s, w)?;
-            if let Some((i, x)) = v.iter().enumerate().find_map(|(i, x)| x.filter(|x| !x.is_finite() || *x < 0.0).map(|x| (i, x))) {
+            if let Some((i, x)) =
+                v.iter().enumerate().find_map(|(i, x)| x.filter(|x| !x.is_finite() || *x < 0.0).map(|x| (i, x)))
+            {
                 return Err(Error::InvalidValue {
                     place: format!("weights column `{w}` (row {i})"),
                     value: x.to_string(),
@@ -245,7 +250,10 @@ fn no_missing(s: &Series, c: &str) -> Result<()> {
     }
     let mut first = 0;
     for (i, v) in s.iter().enumerate() {
-        if v.is_null() || matches!(v, AnyValue::Float64(x) if x.is_nan()) || matches!(v, AnyValue::Float32(x) if x.is_nan()) {
+        if v.is_null()
+            || matches!(v, AnyValue::Float64(x) if x.is_nan())
+            || matches!(v, AnyValue::Float32(x) if x.is_nan())
+        {
             first = i;
             break;
         }
@@ -263,7 +271,9 @@ fn require_numeric(s: &Series, c: &str) -> Result<()> {
         return Ok(());
     }
     let example = s.iter().find(|v| !v.is_null()).map(|v| v.to_string()).unwrap_or_default();
-    let hint = if example.trim_matches('"').contains(',') && example.trim_matches('"').replace(',', ".").parse::<f64>().is_ok() {
+    let hint = if example.trim_matches('"').contains(',')
+        && example.trim_matches('"').replace(',', ".").parse::<f64>().is_ok()
+    {
         format!("values like {example} use a decimal comma: read the file with `--decimal-comma`")
     } else {
         format!("first value is {example}; convert the column to numbers or pick another column")

@@ -39,8 +39,12 @@ where
 /// Writes text atomically.
 pub fn write_text(path: &Path, text: &str) -> Result<()> {
     write_atomic(path, |f| {
-        f.write_all(text.as_bytes())
-            .map_err(|source| Error::Io { action: "write", path: path.into(), source, hint: None })
+        f.write_all(text.as_bytes()).map_err(|source| Error::Io {
+            action: "write",
+            path: path.into(),
+            source,
+            hint: None,
+        })
     })
 }
 

@@ -127,7 +127,10 @@ impl TwoByTwo {
                 name: "cohort".into(),
                 value: "(not set)".into(),
                 reason: "the 2×2 needs to know when units are treated".into(),
-                hint: Some("call cohort_column(\"first_treat\", 0) or treatment(\"treated\") (CLI: --cohort or --treatment)".into()),
+                hint: Some(
+                    "call cohort_column(\"first_treat\", 0) or treatment(\"treated\") (CLI: --cohort or --treatment)"
+                        .into(),
+                ),
             });
         };
         let mut diagnostics = Roles::new().outcome(&self.outcome).validate(df)?;
@@ -249,12 +252,23 @@ impl TwoByTwo {
             Comparison::NotYetTreated => "not-yet-treated",
         };
         for (grp, label, hint) in [
-            (&treated, format!("cohort {g}"), "with a single treated unit, use synthetic control (its uncertainty comes from placebo units)"),
-            (&control, format!("{comparison_name} comparison units"), "try `comparison(NotYetTreated)` or other periods"),
+            (
+                &treated,
+                format!("cohort {g}"),
+                "with a single treated unit, use synthetic control (its uncertainty comes from placebo units)",
+            ),
+            (
+                &control,
+                format!("{comparison_name} comparison units"),
+                "try `comparison(NotYetTreated)` or other periods",
+            ),
         ] {
             if grp.n() < 2 {
                 return Err(Error::design(
-                    format!("{} {label} observed in both {pre} and {post}; at least two are needed for a standard error", grp.n()),
+                    format!(
+                        "{} {label} observed in both {pre} and {post}; at least two are needed for a standard error",
+                        grp.n()
+                    ),
                     hint,
                 ));
             }
@@ -262,7 +276,8 @@ impl TwoByTwo {
         let att = treated.mean_change() - control.mean_change();
         let (v_t, v_c) = (treated.var_change() / treated.n() as f64, control.var_change() / control.n() as f64);
         let se = (v_t + v_c).sqrt();
-        let welch_df = (v_t + v_c).powi(2) / (v_t * v_t / (treated.n() as f64 - 1.0) + v_c * v_c / (control.n() as f64 - 1.0));
+        let welch_df =
+            (v_t + v_c).powi(2) / (v_t * v_t / (treated.n() as f64 - 1.0) + v_c * v_c / (control.n() as f64 - 1.0));
         Ok(TwoByTwoFit {
             call: format!(
                 "outcome {}, unit {}, time {}, cohort {g}, periods {pre}→{post}, comparison {comparison_name}",

@@ -46,7 +46,12 @@ fn panel_frame() -> DataFrame {
 
 #[test]
 fn missing_file() {
-    let e = expect(read("/nonexistent/dir/data.csv", &ReadOptions::default()), ErrorKind::Io, &["/nonexistent/dir/data.csv"], true);
+    let e = expect(
+        read("/nonexistent/dir/data.csv", &ReadOptions::default()),
+        ErrorKind::Io,
+        &["/nonexistent/dir/data.csv"],
+        true,
+    );
     assert!(e.hint().unwrap().contains("current directory"));
 }
 
@@ -62,7 +67,12 @@ fn only_blank_lines() {
 
 #[test]
 fn ragged_row_with_too_few_fields() {
-    expect(read_bytes("r.csv", b"a;b;c\n1;2;3\n4;5\n6;7;8\n"), ErrorKind::FileFormat, &["line 3", "2 fields", "header has 3"], true);
+    expect(
+        read_bytes("r.csv", b"a;b;c\n1;2;3\n4;5\n6;7;8\n"),
+        ErrorKind::FileFormat,
+        &["line 3", "2 fields", "header has 3"],
+        true,
+    );
 }
 
 #[test]
@@ -97,12 +107,22 @@ fn duplicated_header_name() {
 fn unknown_text_column() {
     let dir = tempfile::tempdir().unwrap();
     let p = file(&dir, "t.csv", b"commune,x\n01004,1\n");
-    expect(read(&p, &ReadOptions::default().text_column("comune")), ErrorKind::ColumnNotFound, &["comune", "commune"], true);
+    expect(
+        read(&p, &ReadOptions::default().text_column("comune")),
+        ErrorKind::ColumnNotFound,
+        &["comune", "commune"],
+        true,
+    );
 }
 
 #[test]
 fn corrupt_parquet() {
-    let e = expect(read_bytes("c.parquet", b"this is not parquet at all"), ErrorKind::FileFormat, &["c.parquet", "PAR1"], true);
+    let e = expect(
+        read_bytes("c.parquet", b"this is not parquet at all"),
+        ErrorKind::FileFormat,
+        &["c.parquet", "PAR1"],
+        true,
+    );
     assert!(e.hint().unwrap().contains("fully written"));
 }
 
@@ -128,7 +148,8 @@ fn value_that_breaks_the_inferred_type() {
 
 #[test]
 fn unknown_column_in_roles_suggests_the_closest() {
-    let e = expect(Roles::new().outcome("Y").validate(&panel_frame()), ErrorKind::ColumnNotFound, &["`Y`", "`y`"], true);
+    let e =
+        expect(Roles::new().outcome("Y").validate(&panel_frame()), ErrorKind::ColumnNotFound, &["`Y`", "`y`"], true);
     assert!(e.hint().unwrap().contains("did you mean `y`"));
 }
 
@@ -142,7 +163,12 @@ fn non_numeric_outcome() {
 #[test]
 fn duplicate_unit_time_rows() {
     let df = df! { "unit" => ["a", "a", "b"], "year" => [2000i64, 2000, 2000], "y" => [1.0, 2.0, 3.0] }.unwrap();
-    expect(Roles::new().unit("unit").time("year").validate(&df), ErrorKind::DuplicateKeys, &["unit=\"a\"", "year=2000", "1 duplicated row"], true);
+    expect(
+        Roles::new().unit("unit").time("year").validate(&df),
+        ErrorKind::DuplicateKeys,
+        &["unit=\"a\"", "year=2000", "1 duplicated row"],
+        true,
+    );
     expect(Panel::new(&df, "unit", "year"), ErrorKind::DuplicateKeys, &["unit, year"], true);
 }
 
@@ -220,13 +246,23 @@ fn unknown_encoding_and_bad_separator() {
 fn decimal_comma_with_comma_separator() {
     let dir = tempfile::tempdir().unwrap();
     let p = file(&dir, "x.csv", b"a,b\n1,2\n");
-    expect(read(&p, &ReadOptions::default().separator(b',').decimal_comma(true)), ErrorKind::InvalidArgument, &["decimal"], true);
+    expect(
+        read(&p, &ReadOptions::default().separator(b',').decimal_comma(true)),
+        ErrorKind::InvalidArgument,
+        &["decimal"],
+        true,
+    );
 }
 
 #[test]
 fn missing_values_refused_at_the_matrix_boundary() {
     let df = df! { "x" => [Some(1.0f64), Some(f64::NAN), None] }.unwrap();
-    expect(DesignMatrix::from_frame(&df, &["x"], MissingPolicy::Error), ErrorKind::MissingValues, &["`x`", "2 missing", "row 1"], true);
+    expect(
+        DesignMatrix::from_frame(&df, &["x"], MissingPolicy::Error),
+        ErrorKind::MissingValues,
+        &["`x`", "2 missing", "row 1"],
+        true,
+    );
 }
 
 #[test]

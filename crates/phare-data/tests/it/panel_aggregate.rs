@@ -30,7 +30,8 @@ fn aggregation_matches_a_direct_computation() {
     let n = 20_000;
     let units: Vec<String> = (0..n).map(|_| format!("{:05}", rng.below(40))).collect();
     let years: Vec<i64> = (0..n).map(|_| 2015 + rng.below(6) as i64).collect();
-    let x: Vec<Option<f64>> = (0..n).map(|_| if rng.uniform() < 0.05 { None } else { Some(rng.uniform() * 100.0 - 20.0) }).collect();
+    let x: Vec<Option<f64>> =
+        (0..n).map(|_| if rng.uniform() < 0.05 { None } else { Some(rng.uniform() * 100.0 - 20.0) }).collect();
     let w: Vec<f64> = (0..n).map(|_| rng.uniform() * 3.0).collect();
     let df = df! { "commune" => &units, "year" => &years, "x" => &x, "w" => &w }.unwrap();
 
@@ -71,9 +72,11 @@ fn aggregation_matches_a_direct_computation() {
     }
     assert_eq!(out.height(), acc.len());
     let get_s = |c: &str| out.column(c).unwrap().str().unwrap().no_null_iter().map(String::from).collect::<Vec<_>>();
-    let get_f = |c: &str| out.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect::<Vec<_>>();
+    let get_f =
+        |c: &str| out.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect::<Vec<_>>();
     let (u, t) = (get_s("commune"), get_f("year"));
-    let (nn, s, m, c, mx, wm) = (get_f("n"), get_f("x_sum"), get_f("x_mean"), get_f("x_count"), get_f("x_max"), get_f("x_wmean"));
+    let (nn, s, m, c, mx, wm) =
+        (get_f("n"), get_f("x_sum"), get_f("x_mean"), get_f("x_count"), get_f("x_max"), get_f("x_wmean"));
     for i in 0..out.height() {
         let e = acc[&(u[i].clone(), t[i].unwrap() as i64)];
         assert_eq!(nn[i], Some(e.0 as f64));
@@ -83,7 +86,10 @@ fn aggregation_matches_a_direct_computation() {
         assert_eq!(mx[i], Some(e.3));
         assert!((wm[i].unwrap() - e.4 / e.5).abs() < 1e-9 * (1.0 + e.4.abs()));
         if i > 0 {
-            assert!((u[i - 1].as_str(), t[i - 1].unwrap()) < (u[i].as_str(), t[i].unwrap()), "sorted by unit then period");
+            assert!(
+                (u[i - 1].as_str(), t[i - 1].unwrap()) < (u[i].as_str(), t[i].unwrap()),
+                "sorted by unit then period"
+            );
         }
     }
     // The leading zeros of the string unit codes survive.
@@ -96,8 +102,15 @@ fn panel_event_time_and_balance_on_random_panels() {
     for _ in 0..20 {
         let n_units = 2 + rng.below(30) as usize;
         let periods: Vec<i64> = (2000..2000 + 2 + rng.below(8) as i64).collect();
-        let cohort: Vec<Option<i64>> =
-            (0..n_units).map(|i| if i == 0 || rng.uniform() < 0.4 { None } else { Some(periods[1 + rng.below(periods.len() as u64 - 1) as usize]) }).collect();
+        let cohort: Vec<Option<i64>> = (0..n_units)
+            .map(|i| {
+                if i == 0 || rng.uniform() < 0.4 {
+                    None
+                } else {
+                    Some(periods[1 + rng.below(periods.len() as u64 - 1) as usize])
+                }
+            })
+            .collect();
         let (mut us, mut ts, mut ds) = (vec![], vec![], vec![]);
         let drop_one = rng.uniform() < 0.5;
         for (u, g) in cohort.iter().enumerate() {
@@ -149,7 +162,10 @@ fn design_matrix_drops_missing_rows_and_says_so() {
     assert_eq!(v[[1, 2]], 0.0);
     assert_eq!(v.shape(), [2, 3]);
     let d = &m.diagnostics()[0];
-    assert!(d.message.contains("2 of 4 rows dropped") && d.message.contains("`y`: 1") && d.message.contains("`x`: 1"), "{d}");
+    assert!(
+        d.message.contains("2 of 4 rows dropped") && d.message.contains("`y`: 1") && d.message.contains("`x`: 1"),
+        "{d}"
+    );
 }
 
 #[test]

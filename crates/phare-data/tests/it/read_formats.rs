@@ -73,7 +73,8 @@ fn utf8_with_bom_and_crlf() {
     assert_eq!(df.get_column_names()[0].as_str(), "dep", "the BOM must not stick to the first name");
     let dep: Vec<Option<&str>> = df.column("dep").unwrap().str().unwrap().iter().collect();
     assert_eq!(dep, [Some("01"), Some("2A")]);
-    let v: Vec<Option<f64>> = df.column("valeur").unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect();
+    let v: Vec<Option<f64>> =
+        df.column("valeur").unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect();
     assert_eq!(v, [Some(1.5), Some(2.0)]);
     let r: Vec<Option<&str>> = df.column("région").unwrap().str().unwrap().iter().collect();
     assert_eq!(r[0], Some("Auvergne-Rhône-Alpes"));
@@ -130,7 +131,9 @@ fn sample_frame() -> DataFrame {
 #[test]
 fn parquet_and_ipc_round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, format) in [("x.parquet", Format::Parquet), ("x.arrow", Format::Ipc), ("x.feather", Format::Ipc), ("x.csv", Format::Csv)] {
+    for (name, format) in
+        [("x.parquet", Format::Parquet), ("x.arrow", Format::Ipc), ("x.feather", Format::Ipc), ("x.csv", Format::Csv)]
+    {
         let mut df = sample_frame();
         let path = dir.path().join(name);
         write_frame(&mut df, &path, None).unwrap();
