@@ -22,6 +22,7 @@
 //! The in-memory size of the data (polars' estimate, summed over the generated parts) is printed
 //! for comparison. The numbers are copied into docs/performance.md with the date and machine.
 
+use phare_core::SimRng;
 use phare_data::polars::prelude::*;
 use phare_data::{AggregateOptions, AggregateSpec, Measure, Stat, aggregate_with};
 use std::time::Instant;
@@ -43,17 +44,6 @@ fn proc_status(field: &str) -> Option<u64> {
 
 fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
-}
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
 }
 
 /// About 35,000 commune codes, as in France: department (01–95, with 2A/2B for Corsica) + 3 digits.
@@ -81,7 +71,7 @@ fn main() {
     let codes = commune_codes();
     let t0 = Instant::now();
     let per_file = rows.div_ceil(files);
-    let mut rng = Rng(20_261_128);
+    let mut rng = SimRng::new(20_261_128);
     let mut paths = Vec::new();
     let mut in_memory = 0usize;
     for f in 0..files {
@@ -91,7 +81,7 @@ fn main() {
         let mut wage = Vec::with_capacity(n);
         let mut weight = Vec::with_capacity(n);
         for _ in 0..n {
-            let r = rng.next();
+            let r = rng.next_u64();
             commune.push(codes[(r % codes.len() as u64) as usize].as_str());
             year.push(2015 + ((r >> 32) % 10) as i32);
             wage.push(1200.0 + ((r >> 16) % 400_000) as f64 / 100.0);

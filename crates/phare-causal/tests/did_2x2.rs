@@ -2,7 +2,7 @@
 //! Monte Carlo coverage check (ignored by default: `cargo test -p phare-causal -- --ignored`).
 
 use phare_causal::did::{Comparison, TwoByTwo};
-use phare_core::{ErrorKind, Estimates, Seed};
+use phare_core::{ErrorKind, Estimates, Seed, SimRng};
 use phare_data::load_dataset;
 use phare_data::polars::prelude::*;
 
@@ -56,27 +56,9 @@ fn defaults_pick_the_earliest_cohort_and_the_period_before() {
     assert_eq!(fit.glance().get("n_treated"), Some(&phare_core::GlanceValue::Int(20)));
 }
 
-/// SplitMix64 plus Box–Muller: enough for simulated test data.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        (-2.0 * self.uniform().ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
-    }
-}
-
 /// SIMULATED panel: `n_t` units first treated in period 2, `n_c` never treated, periods 0..4,
 /// unit effects, a common trend, group-specific noise scales, and a true effect `att` from period 2.
-fn simulated_panel(rng: &mut Rng, n_t: usize, n_c: usize, att: f64) -> DataFrame {
+fn simulated_panel(rng: &mut SimRng, n_t: usize, n_c: usize, att: f64) -> DataFrame {
     let (mut u, mut t, mut y, mut g) = (vec![], vec![], vec![], vec![]);
     for i in 0..n_t + n_c {
         let treated = i < n_t;
@@ -95,9 +77,9 @@ fn simulated_panel(rng: &mut Rng, n_t: usize, n_c: usize, att: f64) -> DataFrame
 
 #[test]
 fn identity_difference_of_four_means_on_random_panels() {
-    let mut rng = Rng(3);
+    let mut rng = SimRng::new(3);
     for _ in 0..10 {
-        let (n_t, n_c) = (5 + (rng.next() % 20) as usize, 5 + (rng.next() % 40) as usize);
+        let (n_t, n_c) = (5 + (rng.next_u64() % 20) as usize, 5 + (rng.next_u64() % 40) as usize);
         let df = simulated_panel(&mut rng, n_t, n_c, 1.0);
         let fit = TwoByTwo::new("y", "unit", "time").cohort_column("g", 0).fit(&df).unwrap();
         // The four means computed directly with polars.
@@ -165,7 +147,7 @@ fn bad_choices_are_errors_naming_the_value() {
 
 #[test]
 fn units_missing_a_period_are_left_out_and_reported() {
-    let mut rng = Rng(5);
+    let mut rng = SimRng::new(5);
     let df = simulated_panel(&mut rng, 10, 10, 1.0);
     // Drop unit 0's period-1 row and make unit 15's period-2 outcome missing.
     let df = df
@@ -198,7 +180,7 @@ fn coverage_of_the_95_percent_interval() {
     let true_att = 0.5;
     let mut covered = 0;
     for r in 0..reps {
-        let mut rng = Rng(Seed::DEFAULT.replicate(r));
+        let mut rng = SimRng::new(Seed::DEFAULT.replicate(r));
         let df = simulated_panel(&mut rng, 40, 120, true_att);
         let fit = TwoByTwo::new("y", "unit", "time").cohort_column("g", 0).fit(&df).unwrap();
         let row = &fit.tidy().rows[0];

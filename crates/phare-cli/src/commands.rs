@@ -373,16 +373,7 @@ fn first_look_brief(
     let mut s = String::from("# First look at the data\n\n");
     s.push_str(&format!("Input: {label}  \nSHA-256: `{sha}`  \nphare {VERSION}\n\n"));
     if let Some(p) = &d.panel {
-        s.push_str(&format!(
-            "## Structure\n\n{} units (`{}`) observed over {} periods (`{}`, {} to {}); the panel is {}.\n\n",
-            p.n_units,
-            p.unit,
-            p.periods.len(),
-            p.time,
-            p.periods.first().copied().unwrap_or_default(),
-            p.periods.last().copied().unwrap_or_default(),
-            if p.balanced { "balanced (every unit in every period)" } else { "unbalanced" }
-        ));
+        s.push_str(&format!("## Structure\n\n{}.\n\n", p.sentence()));
     }
     if let Some(t) = trends {
         let treated: usize = t.rows.iter().filter(|r| r.0.is_some()).map(|r| r.1).sum();

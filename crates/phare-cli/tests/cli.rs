@@ -56,7 +56,7 @@ fn main_job_writes_the_first_look_brief() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let brief = std::fs::read_to_string(&out).unwrap();
-    assert!(brief.contains("500 units (`countyreal`) observed over 5 periods"), "{brief}");
+    assert!(brief.contains("500 units (`countyreal`) × 5 periods (`year`, 2003–2007), balanced"), "{brief}");
     assert!(brief.contains("191 units are treated at some point, in 3 cohorts; 309 are never treated"), "{brief}");
     assert!(brief.contains("| first treated 2004 | 20 |"));
     assert!(brief.contains("fce100927fcca0942fcdcdbc873de4612852b343940a9973f16e022210ca1cef"), "input hash recorded");

@@ -26,5 +26,5 @@ pub use estimates::{
     Coefficient, ConfidenceLevel, Estimates, Glance, GlanceValue, Interval, Reference, RelativePeriod, Tidy, TidyRow,
     Vcov, columns, glance_names,
 };
-pub use seed::Seed;
+pub use seed::{Seed, SimRng};
 pub use summary::Summary;

@@ -47,6 +47,22 @@ pub struct PanelProfile {
     pub balanced: bool,
 }
 
+impl PanelProfile {
+    /// The panel in one phrase: "500 units (`countyreal`) × 5 periods (`year`, 2003–2007), balanced".
+    pub fn sentence(&self) -> String {
+        format!(
+            "{} units (`{}`) × {} periods (`{}`, {}–{}), {}",
+            self.n_units,
+            self.unit,
+            self.periods.len(),
+            self.time,
+            self.periods.first().copied().unwrap_or_default(),
+            self.periods.last().copied().unwrap_or_default(),
+            if self.balanced { "balanced (every unit in every period)" } else { "unbalanced" }
+        )
+    }
+}
+
 /// The description of a frame.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Description {
@@ -173,16 +189,7 @@ impl Description {
             out.push('\n');
         }
         if let Some(p) = &self.panel {
-            out.push_str(&format!(
-                "\npanel: {} units (`{}`) × {} periods (`{}`, {}–{}), {}\n",
-                p.n_units,
-                p.unit,
-                p.periods.len(),
-                p.time,
-                p.periods.first().copied().unwrap_or_default(),
-                p.periods.last().copied().unwrap_or_default(),
-                if p.balanced { "balanced" } else { "unbalanced" }
-            ));
+            out.push_str(&format!("\npanel: {}\n", p.sentence()));
         }
         for d in &self.diagnostics {
             out.push_str(&format!("{d}\n"));

@@ -529,23 +529,10 @@ fn check_header(path: &Path, header: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// A value like `12,5` or `-0,25`: digits, one comma, digits.
-fn looks_decimal_comma(v: &str) -> bool {
+/// A value like `12,5` or `-0.25`: digits, one `mark`, digits.
+fn looks_decimal(v: &str, mark: char) -> bool {
     let v = v.trim().trim_start_matches(['-', '+']);
-    match v.split_once(',') {
-        Some((a, b)) => {
-            !a.is_empty()
-                && !b.is_empty()
-                && a.bytes().all(|c| c.is_ascii_digit())
-                && b.bytes().all(|c| c.is_ascii_digit())
-        }
-        None => false,
-    }
-}
-
-fn looks_decimal_point(v: &str) -> bool {
-    let v = v.trim().trim_start_matches(['-', '+']);
-    match v.split_once('.') {
+    match v.split_once(mark) {
         Some((a, b)) => {
             !a.is_empty()
                 && !b.is_empty()
@@ -559,7 +546,7 @@ fn looks_decimal_point(v: &str) -> bool {
 /// A decimal comma is used when some sampled value looks like `12,5` and none looks like `12.5`.
 fn detect_decimal_comma(rows: &[Vec<String>]) -> bool {
     let values = || rows.iter().flatten();
-    values().any(|v| looks_decimal_comma(v)) && !values().any(|v| looks_decimal_point(v))
+    values().any(|v| looks_decimal(v, ',')) && !values().any(|v| looks_decimal(v, '.'))
 }
 
 /// Name tokens that mark identifier codes in French and international administrative files.

@@ -1,32 +1,15 @@
 //! Identities on random data for panels, aggregation and the matrix boundary. Random data come from
 //! a fixed-seed generator, so failures reproduce.
 
+use phare_core::SimRng;
 use phare_data::matrix::{DesignMatrix, MissingPolicy};
 use phare_data::polars::prelude::*;
 use phare_data::{AggregateOptions, AggregateSpec, Measure, Panel, Stat, aggregate, aggregate_with};
 use std::collections::HashMap;
 
-/// SplitMix64: a tiny deterministic generator, enough for test data.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 #[test]
 fn aggregation_matches_a_direct_computation() {
-    let mut rng = Rng(7);
+    let mut rng = SimRng::new(7);
     let n = 20_000;
     let units: Vec<String> = (0..n).map(|_| format!("{:05}", rng.below(40))).collect();
     let years: Vec<i64> = (0..n).map(|_| 2015 + rng.below(6) as i64).collect();
@@ -98,7 +81,7 @@ fn aggregation_matches_a_direct_computation() {
 
 #[test]
 fn panel_event_time_and_balance_on_random_panels() {
-    let mut rng = Rng(11);
+    let mut rng = SimRng::new(11);
     for _ in 0..20 {
         let n_units = 2 + rng.below(30) as usize;
         let periods: Vec<i64> = (2000..2000 + 2 + rng.below(8) as i64).collect();
