@@ -15,6 +15,21 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The README's main job, without the output file.
+const MAIN_JOB: [&str; 11] = [
+    "describe",
+    "--dataset",
+    "mpdta",
+    "--unit",
+    "countyreal",
+    "--time",
+    "year",
+    "--cohort",
+    "first_treat",
+    "--outcome",
+    "lemp",
+];
+
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -39,21 +54,7 @@ fn datasets_list_and_show() {
 fn main_job_writes_the_first_look_brief() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out/brief.md");
-    let o = phare(&[
-        "describe",
-        "--dataset",
-        "mpdta",
-        "--unit",
-        "countyreal",
-        "--time",
-        "year",
-        "--cohort",
-        "first_treat",
-        "--outcome",
-        "lemp",
-        "--out",
-        s(&out),
-    ]);
+    let o = phare(&[&MAIN_JOB[..], &["--out", s(&out)]].concat());
     assert!(o.status.success(), "{}", stderr(&o));
     let brief = std::fs::read_to_string(&out).unwrap();
     assert!(brief.contains("500 units (`countyreal`) × 5 periods (`year`, 2003–2007), balanced"), "{brief}");
@@ -131,21 +132,7 @@ fn a_design_the_2x2_cannot_handle_is_explained_not_fatal() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["first_estimate"]["error"]["kind"], "design");
     assert!(v["first_estimate"]["error"]["hint"].as_str().unwrap().contains("synthetic control"));
-    let o = phare(&[
-        "--format",
-        "json",
-        "describe",
-        "--dataset",
-        "mpdta",
-        "--unit",
-        "countyreal",
-        "--time",
-        "year",
-        "--cohort",
-        "first_treat",
-        "--outcome",
-        "lemp",
-    ]);
+    let o = phare(&[&["--format", "json"][..], &MAIN_JOB[..]].concat());
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["first_estimate"]["design"], "did-2x2");
     assert_eq!(v["first_estimate"]["tidy"][0]["term"], "ATT");
