@@ -137,6 +137,8 @@ impl DesignMatrix {
     }
     /// An ndarray view (rows × columns, column-major), without copying.
     pub fn view(&self) -> ArrayView2<'_, f64> {
+        // Unreachable failure: every constructor fills `data` with exactly nrows × ncols values,
+        // column after column, which is the Fortran-order shape asked for here.
         ArrayView2::from_shape((self.nrows, self.ncols()).f(), &self.data)
             .expect("buffer length is nrows * ncols by construction")
     }
