@@ -143,3 +143,58 @@ impl DesignMatrix {
             .expect("buffer length is nrows * ncols by construction")
     }
 }
+
+/// A categorical column (fixed effect, cluster) as integer ids `0..n_levels`, for the given rows
+/// of `df`, in order of first appearance. Missing values are `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupIds {
+    /// The column.
+    pub name: String,
+    /// Per requested row: its level, or `None` when missing.
+    pub ids: Vec<Option<u32>>,
+    /// Number of distinct non-missing levels.
+    pub n_levels: usize,
+}
+
+impl GroupIds {
+    /// Encodes column `column` of `df` at `rows` (any type: codes, names, numbers).
+    pub fn from_frame(df: &DataFrame, column: &str, rows: &[usize]) -> Result<GroupIds> {
+        let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+        let s = df.column(column).map_err(|_| Error::column_not_found(column, &names))?.as_materialized_series();
+        let mut index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        let mut ids = Vec::with_capacity(rows.len());
+        for &r in rows {
+            let v = s.get(r).map_err(crate::engine::engine_err("encoding groups"))?;
+            if v.is_null() || matches!(v, AnyValue::Float64(x) if x.is_nan()) {
+                ids.push(None);
+                continue;
+            }
+            let key = match v {
+                AnyValue::String(x) => x.to_string(),
+                other => other.to_string(),
+            };
+            let next = index.len() as u32;
+            ids.push(Some(*index.entry(key).or_insert(next)));
+        }
+        Ok(GroupIds { name: column.to_string(), n_levels: index.len(), ids })
+    }
+}
+
+impl DesignMatrix {
+    /// The matrix restricted to the rows where `keep` is true (indices into the kept rows).
+    pub fn select_rows(&self, keep: &[bool]) -> DesignMatrix {
+        let rows: Vec<usize> = (0..self.nrows).filter(|&i| keep[i]).collect();
+        let mut data = Vec::with_capacity(rows.len() * self.ncols());
+        for j in 0..self.ncols() {
+            let c = self.column(j);
+            data.extend(rows.iter().map(|&i| c[i]));
+        }
+        DesignMatrix {
+            nrows: rows.len(),
+            data,
+            names: self.names.clone(),
+            rows: rows.iter().map(|&i| self.rows[i]).collect(),
+            diagnostics: self.diagnostics.clone(),
+        }
+    }
+}

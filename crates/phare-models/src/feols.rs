@@ -1,0 +1,449 @@
+//! Ordinary and weighted least squares with absorbed fixed effects.
+
+use crate::formula::Formula;
+use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Reference, Result, Vcov, glance_names};
+use phare_data::matrix::{DesignMatrix, GroupIds, MissingPolicy};
+use phare_data::polars::prelude::DataFrame;
+use phare_stats::demean::{DemeanOptions, FixedEffects};
+use phare_stats::linalg::{Cholesky, crossprod, crossprod_vec};
+use phare_stats::vcov::{Clusters, Covariance, Ingredients, VcovKind, covariance, is_nested};
+
+/// The covariance requested, by column names (turned into [`VcovKind`] at fit time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VcovSpec {
+    /// Homoskedastic.
+    Iid,
+    /// Heteroskedasticity-robust, no correction.
+    Hc0,
+    /// Heteroskedasticity-robust, N/(N − K).
+    Hc1,
+    /// Leverage-corrected (not with fixed effects).
+    Hc2,
+    /// Leverage-corrected, squared (not with fixed effects).
+    Hc3,
+    /// Cluster-robust on one or several columns.
+    Crv1(Vec<String>),
+}
+
+impl VcovSpec {
+    /// Parses `iid`, `HC0`…`HC3`, `CRV1:col`, `CRV1:a+b` (case-insensitive kinds).
+    ///
+    /// ```
+    /// use phare_models::VcovSpec;
+    /// assert_eq!(VcovSpec::parse("CRV1:nr+year").unwrap(), VcovSpec::Crv1(vec!["nr".into(), "year".into()]));
+    /// assert!(VcovSpec::parse("HC4").is_err());
+    /// ```
+    pub fn parse(s: &str) -> Result<VcovSpec> {
+        let (kind, arg) = s.split_once(':').map_or((s, None), |(k, a)| (k, Some(a)));
+        match (kind.to_ascii_lowercase().as_str(), arg) {
+            ("iid", None) => Ok(VcovSpec::Iid),
+            ("hc0", None) => Ok(VcovSpec::Hc0),
+            ("hc1" | "hetero", None) => Ok(VcovSpec::Hc1),
+            ("hc2", None) => Ok(VcovSpec::Hc2),
+            ("hc3", None) => Ok(VcovSpec::Hc3),
+            ("crv1" | "cluster", Some(cols)) if !cols.trim().is_empty() => {
+                Ok(VcovSpec::Crv1(cols.split('+').map(|c| c.trim().to_string()).collect()))
+            }
+            ("crv3" | "nw" | "dk", _) => Err(Error::InvalidArgument {
+                name: "vcov".into(),
+                value: format!("`{s}`"),
+                reason: "CRV3, Newey–West and Driscoll–Kraay are not implemented yet in phare".into(),
+                hint: Some("use iid, HC1 or CRV1:column".into()),
+            }),
+            _ => Err(Error::unknown_option("vcov", s, &["iid", "HC0", "HC1", "HC2", "HC3", "CRV1:column", "CRV1:a+b"])),
+        }
+    }
+
+    fn columns(&self) -> &[String] {
+        match self {
+            VcovSpec::Crv1(c) => c,
+            _ => &[],
+        }
+    }
+}
+
+/// A linear model fitted by least squares, fixest-style: `Feols::new("y ~ x | fe")?.fit(&df)?`.
+///
+/// The slopes solve `min Σ wᵢ (yᵢ − xᵢβ − Σ_f α_f[g_f(i)])²`; the fixed effects α are absorbed by
+/// alternating projections ([`phare_stats::demean`]) and never estimated. Rows with a missing value
+/// in any variable used are dropped and reported. Regressors collinear with earlier ones (or with
+/// the fixed effects) are dropped and reported. Intervals and p-values use Student's t with the
+/// degrees of freedom of the covariance (see [`phare_stats::vcov`]).
+///
+/// | parameter | default | purpose |
+/// |---|---|---|
+/// | formula | required | `y ~ x1 + x2 \| fe1 + fe2` |
+/// | `weights(col)` | none | WLS weights, positive |
+/// | `vcov(spec)` | `Iid` without fixed effects, `CRV1` on the first fixed effect with them (as fixest) | covariance |
+///
+/// # Errors
+/// Formula errors, missing or non-numeric columns, non-positive weights, all regressors collinear,
+/// fewer observations than parameters.
+///
+/// # Example
+/// ```
+/// use phare_models::{Feols, VcovSpec};
+/// use phare_core::Estimates;
+/// let wagepan = phare_data::load_dataset("wagepan")?;
+/// let fit = Feols::new("lwage ~ union + married + expersq | nr + year")?
+///     .vcov(VcovSpec::Crv1(vec!["nr".into()]))
+///     .fit(&wagepan)?;
+/// let union = fit.tidy().row("union").unwrap().clone();
+/// assert!((union.estimate - 0.0800018553).abs() < 1e-9);     // pyfixest 0.60.0
+/// assert!((union.std_error - 0.0227431000).abs() < 1e-9);
+/// # Ok::<(), phare_core::Error>(())
+/// ```
+///
+/// # References
+/// Gaure (2013) for alternating projections; Cameron, Gelbach and Miller (2011) for multi-way
+/// clustering; Bergé (2018) and the fixest/pyfixest documentation for the small-sample conventions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feols {
+    formula: Formula,
+    weights: Option<String>,
+    vcov: Option<VcovSpec>,
+    demean: DemeanOptions,
+}
+
+impl Feols {
+    /// A model from a formula.
+    pub fn new(formula: &str) -> Result<Feols> {
+        Ok(Feols { formula: Formula::parse(formula)?, weights: None, vcov: None, demean: DemeanOptions::default() })
+    }
+    /// Weighted least squares with weights from `column`.
+    pub fn weights(mut self, column: &str) -> Feols {
+        self.weights = Some(column.into());
+        self
+    }
+    /// The covariance estimator.
+    pub fn vcov(mut self, spec: VcovSpec) -> Feols {
+        self.vcov = Some(spec);
+        self
+    }
+    /// Convergence settings for absorbing fixed effects.
+    pub fn demean_options(mut self, options: DemeanOptions) -> Feols {
+        self.demean = options;
+        self
+    }
+
+    /// Fits the model on `df`.
+    pub fn fit(&self, df: &DataFrame) -> Result<FeolsFit> {
+        let f = &self.formula;
+        let spec = self.vcov.clone().unwrap_or_else(|| match f.fixed_effects.first() {
+            Some(fe) => VcovSpec::Crv1(vec![fe.clone()]),
+            None => VcovSpec::Iid,
+        });
+        // Numeric variables: outcome, every column of every term, weights.
+        let mut numeric: Vec<&str> = vec![f.outcome.as_str()];
+        for c in f.terms.iter().flatten() {
+            if !numeric.contains(&c.as_str()) {
+                numeric.push(c);
+            }
+        }
+        if let Some(w) = &self.weights {
+            numeric.push(w);
+        }
+        let m = DesignMatrix::from_frame(df, &numeric, MissingPolicy::Drop)?;
+        let mut diagnostics: Vec<Diagnostic> = m.diagnostics().to_vec();
+        // Keys: fixed effects, then cluster columns; rows with a missing key are dropped too.
+        let key_cols: Vec<&String> = f.fixed_effects.iter().chain(spec.columns()).collect();
+        let keys: Vec<GroupIds> =
+            key_cols.iter().map(|c| GroupIds::from_frame(df, c, m.source_rows())).collect::<Result<_>>()?;
+        let keep: Vec<bool> = (0..m.nrows()).map(|i| keys.iter().all(|k| k.ids[i].is_some())).collect();
+        let dropped_keys = keep.iter().filter(|k| !**k).count();
+        if dropped_keys > 0 {
+            diagnostics.push(Diagnostic::warning(
+                "rows_dropped_missing_keys",
+                format!("{dropped_keys} rows dropped for missing fixed-effect or cluster values"),
+            ));
+        }
+        let m = if dropped_keys > 0 { m.select_rows(&keep) } else { m };
+        let n = m.nrows();
+        if n == 0 {
+            return Err(Error::design(
+                "no observation is left after dropping missing values",
+                "check the columns used",
+            ));
+        }
+        let keys: Vec<GroupIds> = keys
+            .into_iter()
+            .map(|k| {
+                let ids: Vec<Option<u32>> = k.ids.iter().zip(&keep).filter(|(_, k)| **k).map(|(v, _)| *v).collect();
+                renumber(k.name, ids)
+            })
+            .collect();
+        let weights: Option<Vec<f64>> = match &self.weights {
+            Some(w) => {
+                let v = m.column_by_name(w).unwrap_or_default().to_vec();
+                if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(**x > 0.0 && x.is_finite())) {
+                    return Err(Error::InvalidValue {
+                        place: format!("weights column `{w}` (row {})", m.source_rows()[i]),
+                        value: x.to_string(),
+                        reason: "regression weights must be positive and finite".into(),
+                        hint: Some("drop rows with zero weight before fitting".into()),
+                    });
+                }
+                Some(v)
+            }
+            None => None,
+        };
+        let wref = weights.as_deref();
+
+        // Build y and X.
+        let mut y = m.column_by_name(&f.outcome).unwrap_or_default().to_vec();
+        let mut names: Vec<String> = Vec::new();
+        let mut x: Vec<f64> = Vec::new();
+        if f.intercept {
+            names.push("(Intercept)".into());
+            x.extend(std::iter::repeat_n(1.0, n));
+        }
+        for (term, name) in f.terms.iter().zip(f.term_names()) {
+            let mut col = vec![1.0; n];
+            for c in term {
+                for (v, z) in col.iter_mut().zip(m.column_by_name(c).unwrap_or_default()) {
+                    *v *= z;
+                }
+            }
+            names.push(name);
+            x.extend(col);
+        }
+        let y_raw = y.clone();
+
+        // Absorb the fixed effects.
+        let n_fe = f.fixed_effects.len();
+        let fe = FixedEffects::new(
+            keys[..n_fe].iter().map(|k| k.ids.iter().map(|v| v.unwrap_or(0)).collect()).collect(),
+            keys[..n_fe].iter().map(|k| k.n_levels).collect(),
+            wref,
+        );
+        if n_fe > 0 {
+            fe.demean(&mut y, &self.demean)?;
+            for j in 0..names.len() {
+                fe.demean(&mut x[j * n..(j + 1) * n], &self.demean)?;
+            }
+        }
+
+        // Solve, dropping collinear regressors.
+        let k_all = names.len();
+        let chol = Cholesky::new(&crossprod(&x, n, k_all, wref), k_all);
+        if !chol.dropped.is_empty() {
+            let dropped: Vec<&str> = chol.dropped.iter().map(|&j| names[j].as_str()).collect();
+            diagnostics.push(Diagnostic::warning(
+                "collinear_terms_dropped",
+                format!(
+                    "dropped for collinearity with earlier regressors or the fixed effects: {}",
+                    dropped.join(", ")
+                ),
+            ));
+        }
+        if chol.kept.is_empty() && k_all > 0 {
+            return Err(Error::design(
+                "every regressor is collinear with the fixed effects (or constant)",
+                "remove regressors that do not vary within the fixed effects",
+            ));
+        }
+        let beta = chol.solve(&crossprod_vec(&x, n, k_all, &y, wref));
+        let k = chol.kept.len();
+        let xk: Vec<f64> = chol.kept.iter().flat_map(|&j| x[j * n..(j + 1) * n].iter().copied()).collect();
+        let residuals: Vec<f64> = (0..n).map(|i| y[i] - (0..k).map(|j| xk[j * n + i] * beta[j]).sum::<f64>()).collect();
+        let bread = chol.inverse();
+
+        let w = |i: usize| wref.map_or(1.0, |w| w[i]);
+        let rss: f64 = (0..n).map(|i| w(i) * residuals[i].powi(2)).sum();
+        let wsum: f64 = (0..n).map(w).sum();
+        let ybar = (0..n).map(|i| w(i) * y_raw[i]).sum::<f64>() / wsum;
+        let tss: f64 = (0..n).map(|i| w(i) * (y_raw[i] - ybar).powi(2)).sum();
+        let within_tss: f64 = (0..n).map(|i| w(i) * y[i].powi(2)).sum();
+
+        let fit = FeolsFit {
+            formula: f.clone(),
+            weights: self.weights.clone(),
+            terms: chol.kept.iter().map(|&j| names[j].clone()).collect(),
+            beta,
+            n,
+            x: xk,
+            residuals,
+            w: weights,
+            bread,
+            fe_ids: keys[..n_fe].to_vec(),
+            source_rows: m.source_rows().to_vec(),
+            r2: 1.0 - rss / tss,
+            within_r2: (n_fe > 0).then(|| 1.0 - rss / within_tss),
+            cov: Covariance { matrix: Vec::new(), t_df: f64::NAN, factor: 1.0, n_clusters: None },
+            vcov_label: String::new(),
+            diagnostics,
+        };
+        let clusters: Vec<Clusters> = keys[n_fe..]
+            .iter()
+            .map(|k| Clusters {
+                name: k.name.clone(),
+                ids: k.ids.iter().map(|v| v.unwrap_or(0)).collect(),
+                n_levels: k.n_levels,
+            })
+            .collect();
+        fit.with_clusters(&spec, clusters)
+    }
+}
+
+/// Renumbers ids (all present) to `0..levels` after rows were dropped.
+fn renumber(name: String, ids: Vec<Option<u32>>) -> GroupIds {
+    let mut map = std::collections::HashMap::new();
+    let ids: Vec<Option<u32>> = ids
+        .into_iter()
+        .map(|v| {
+            let next = map.len() as u32;
+            v.map(|v| *map.entry(v).or_insert(next))
+        })
+        .collect();
+    GroupIds { name, n_levels: map.len(), ids }
+}
+
+/// A fitted [`Feols`] model.
+#[derive(Debug, Clone)]
+pub struct FeolsFit {
+    formula: Formula,
+    weights: Option<String>,
+    terms: Vec<String>,
+    beta: Vec<f64>,
+    n: usize,
+    x: Vec<f64>,
+    residuals: Vec<f64>,
+    w: Option<Vec<f64>>,
+    bread: Vec<f64>,
+    fe_ids: Vec<GroupIds>,
+    source_rows: Vec<usize>,
+    r2: f64,
+    within_r2: Option<f64>,
+    cov: Covariance,
+    vcov_label: String,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl FeolsFit {
+    /// The same point estimates with another covariance; `df` must be the frame the model was
+    /// fitted on (cluster columns are read from it).
+    pub fn with_vcov(&self, spec: &VcovSpec, df: &DataFrame) -> Result<FeolsFit> {
+        // Point estimates are untouched: only the covariance (and its degrees of freedom) change.
+        let clusters = spec
+            .columns()
+            .iter()
+            .map(|c| {
+                let g = GroupIds::from_frame(df, c, &self.source_rows)?;
+                if let Some(i) = g.ids.iter().position(Option::is_none) {
+                    return Err(Error::MissingValues {
+                        column: c.clone(),
+                        count: g.ids.iter().filter(|v| v.is_none()).count(),
+                        first_row: self.source_rows[i],
+                        hint: Some("refit with this cluster in the model's vcov so those rows are dropped".into()),
+                    });
+                }
+                let ids = g.ids.iter().map(|v| v.unwrap_or(0)).collect();
+                Ok(Clusters { name: c.clone(), ids, n_levels: g.n_levels })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.clone().with_clusters(spec, clusters)
+    }
+
+    /// Computes the covariance of `spec` from already encoded clusters.
+    fn with_clusters(mut self, spec: &VcovSpec, clusters: Vec<Clusters>) -> Result<FeolsFit> {
+        let kind = match spec {
+            VcovSpec::Iid => VcovKind::Iid,
+            VcovSpec::Hc0 => VcovKind::Hc0,
+            VcovSpec::Hc1 => VcovKind::Hc1,
+            VcovSpec::Hc2 => VcovKind::Hc2,
+            VcovSpec::Hc3 => VcovKind::Hc3,
+            VcovSpec::Crv1(_) => VcovKind::Crv1(clusters),
+        };
+        // K: the slopes, plus the fixed effects' parameters unless nested in a clustering variable.
+        let k = self.terms.len();
+        let k_fe = if self.fe_ids.is_empty() {
+            0
+        } else {
+            let cluster_ids: Vec<&[u32]> = match &kind {
+                VcovKind::Crv1(c) => c.iter().map(|c| c.ids.as_slice()).collect(),
+                _ => Vec::new(),
+            };
+            let counted: usize = self
+                .fe_ids
+                .iter()
+                .filter(|fe| {
+                    let ids: Vec<u32> = fe.ids.iter().map(|v| v.unwrap_or(0)).collect();
+                    !cluster_ids.iter().any(|c| is_nested(&ids, fe.n_levels, c))
+                })
+                .map(|fe| fe.n_levels - 1)
+                .sum();
+            counted + 1
+        };
+        let ingredients = Ingredients {
+            x: &self.x,
+            n: self.n,
+            k,
+            residuals: &self.residuals,
+            weights: self.w.as_deref(),
+            bread: &self.bread,
+            absorbed: !self.fe_ids.is_empty(),
+        };
+        self.cov = covariance(&kind, &ingredients, k + k_fe)?;
+        self.vcov_label = kind.label();
+        Ok(self)
+    }
+
+    /// The observations used.
+    pub fn nobs(&self) -> usize {
+        self.n
+    }
+
+    /// Residuals, in the order of the rows used (see [`FeolsFit::source_rows`]).
+    pub fn residuals(&self) -> &[f64] {
+        &self.residuals
+    }
+
+    /// For each observation used, its row in the input frame.
+    pub fn source_rows(&self) -> &[usize] {
+        &self.source_rows
+    }
+}
+
+impl Estimates for FeolsFit {
+    fn design(&self) -> &str {
+        "feols"
+    }
+    fn call(&self) -> String {
+        let mut s = format!("feols({}", self.formula.text);
+        if let Some(w) = &self.weights {
+            s.push_str(&format!(", weights = {w}"));
+        }
+        s.push_str(&format!(", vcov = {})", self.vcov_label));
+        s
+    }
+    fn coefficients(&self) -> Vec<Coefficient> {
+        let k = self.terms.len();
+        self.terms
+            .iter()
+            .enumerate()
+            .map(|(j, t)| Coefficient::new(t.clone(), self.beta[j], self.cov.matrix[j * k + j].sqrt()))
+            .collect()
+    }
+    fn reference(&self) -> Reference {
+        Reference::StudentT { df: self.cov.t_df }
+    }
+    fn glance(&self) -> Glance {
+        let mut g = Glance::new().with(glance_names::NOBS, self.n).with(glance_names::R2, self.r2);
+        if let Some(w) = self.within_r2 {
+            g = g.with(glance_names::WITHIN_R2, w);
+        }
+        for fe in &self.fe_ids {
+            g = g.with(&format!("n_{}", fe.name), fe.n_levels);
+        }
+        if let Some(c) = self.cov.n_clusters {
+            g = g.with(glance_names::N_CLUSTERS, c);
+        }
+        g.with(glance_names::VCOV_TYPE, self.vcov_label.as_str())
+    }
+    fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.diagnostics.clone()
+    }
+    fn vcov(&self) -> Option<Vcov> {
+        Some(Vcov { terms: self.terms.clone(), values: self.cov.matrix.clone(), kind: self.vcov_label.clone() })
+    }
+}

@@ -1,0 +1,226 @@
+//! Formulas in fixest's syntax.
+//!
+//! ```text
+//! y ~ x1 + x2 + x1:x2 | fe1 + fe2
+//! y ~ 0 + x1          (no intercept)
+//! ```
+//!
+//! The part after `|` lists fixed effects to absorb (the intercept is then absorbed too). Terms
+//! are column names (letters, digits, `_`, `.`; other names in backticks) or interactions `a:b`,
+//! the product of numeric columns. Errors point at the offending character.
+
+use phare_core::{Error, Result};
+
+/// A parsed formula.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Formula {
+    /// The text as given.
+    pub text: String,
+    /// The outcome column.
+    pub outcome: String,
+    /// Regressors: each a list of columns multiplied together (one column for a plain term).
+    pub terms: Vec<Vec<String>>,
+    /// Whether an intercept is estimated (false with `0`/`-1`, or absorbed by fixed effects).
+    pub intercept: bool,
+    /// Fixed effects to absorb.
+    pub fixed_effects: Vec<String>,
+}
+
+impl Formula {
+    /// Parses `text`.
+    ///
+    /// ```
+    /// let f = phare_models::Formula::parse("lwage ~ union + exper:educ | nr + year").unwrap();
+    /// assert_eq!(f.terms, vec![vec!["union".to_string()], vec!["exper".into(), "educ".into()]]);
+    /// assert_eq!(f.fixed_effects, ["nr", "year"]);
+    /// assert!(phare_models::Formula::parse("y ~ x *").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the character at fault.
+    pub fn parse(text: &str) -> Result<Formula> {
+        let mut p = Parser { text, chars: text.char_indices().collect(), pos: 0 };
+        let outcome = p.name()?;
+        p.expect('~')?;
+        let mut terms = Vec::new();
+        let mut intercept = true;
+        loop {
+            p.skip_ws();
+            if p.peek() == Some('-') {
+                p.pos += 1;
+                p.skip_ws();
+                if p.peek() == Some('1') {
+                    p.pos += 1;
+                    intercept = false;
+                } else {
+                    return Err(p.error("only `-1` can be subtracted (to remove the intercept)"));
+                }
+            } else if p.peek() == Some('0') || p.peek() == Some('1') {
+                let c = p.peek();
+                p.pos += 1;
+                if c == Some('0') {
+                    intercept = false;
+                }
+            } else {
+                let mut term = vec![p.name()?];
+                while p.peek_ws() == Some(':') {
+                    p.skip_ws();
+                    p.pos += 1;
+                    term.push(p.name()?);
+                }
+                if !terms.contains(&term) {
+                    terms.push(term);
+                }
+            }
+            match p.peek_ws() {
+                Some('+') => {
+                    p.skip_ws();
+                    p.pos += 1;
+                }
+                Some('-') => {}
+                Some('|') | None => break,
+                Some(_) => {
+                    p.skip_ws();
+                    return Err(p.error("expected `+`, `:` or `|` between terms"));
+                }
+            }
+        }
+        let mut fixed_effects = Vec::new();
+        if p.peek_ws() == Some('|') {
+            p.skip_ws();
+            p.pos += 1;
+            loop {
+                fixed_effects.push(p.name()?);
+                match p.peek_ws() {
+                    Some('+') => {
+                        p.skip_ws();
+                        p.pos += 1;
+                    }
+                    None => break,
+                    Some('~') | Some('|') => {
+                        p.skip_ws();
+                        return Err(p.error(
+                            "instrumental variables (`| endog ~ instruments`) are not implemented yet in phare",
+                        ));
+                    }
+                    Some(_) => {
+                        p.skip_ws();
+                        return Err(p.error("expected `+` between fixed effects"));
+                    }
+                }
+            }
+        }
+        if !fixed_effects.is_empty() {
+            intercept = false;
+        }
+        if terms.is_empty() && !intercept && fixed_effects.is_empty() {
+            return Err(Error::InvalidArgument {
+                name: "formula".into(),
+                value: format!("`{text}`"),
+                reason: "the model has no regressor and no intercept".into(),
+                hint: Some("add a regressor or the intercept".into()),
+            });
+        }
+        Ok(Formula { text: text.to_string(), outcome, terms, intercept, fixed_effects })
+    }
+
+    /// The names of the terms as shown in results: `x`, or `a:b` for an interaction.
+    pub fn term_names(&self) -> Vec<String> {
+        self.terms.iter().map(|t| t.join(":")).collect()
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    chars: Vec<(usize, char)>,
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).map(|c| c.1)
+    }
+    fn skip_ws(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.pos += 1;
+        }
+    }
+    fn peek_ws(&self) -> Option<char> {
+        self.chars[self.pos..].iter().map(|c| c.1).find(|c| !c.is_whitespace())
+    }
+    fn expect(&mut self, c: char) -> Result<()> {
+        self.skip_ws();
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(&format!("expected `{c}`")))
+        }
+    }
+    fn name(&mut self) -> Result<String> {
+        self.skip_ws();
+        if self.peek() == Some('`') {
+            self.pos += 1;
+            let start = self.pos;
+            while self.peek().is_some_and(|c| c != '`') {
+                self.pos += 1;
+            }
+            if self.peek().is_none() {
+                return Err(self.error("unclosed backtick"));
+            }
+            let name: String = self.chars[start..self.pos].iter().map(|c| c.1).collect();
+            self.pos += 1;
+            return Ok(name);
+        }
+        let start = self.pos;
+        while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            self.pos += 1;
+        }
+        if start == self.pos {
+            return Err(self.error("expected a column name"));
+        }
+        Ok(self.chars[start..self.pos].iter().map(|c| c.1).collect())
+    }
+    fn error(&self, what: &str) -> Error {
+        let col = self.chars.get(self.pos).map_or(self.text.chars().count(), |_| self.pos);
+        let found = self.peek().map_or("the end".to_string(), |c| format!("`{c}`"));
+        Error::InvalidArgument {
+            name: "formula".into(),
+            value: format!("`{}`", self.text),
+            reason: format!("{what}; found {found} at character {}", col + 1),
+            hint: Some(format!("{}\n{}^ here", self.text, " ".repeat(col))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_usual_shapes() {
+        let f = Formula::parse("y ~ x1 + x2").unwrap();
+        assert_eq!((f.outcome.as_str(), f.terms.len(), f.intercept), ("y", 2, true));
+        let f = Formula::parse("y ~ 0 + x").unwrap();
+        assert!(!f.intercept);
+        let f = Formula::parse("y ~ x - 1").unwrap();
+        assert!(!f.intercept);
+        let f = Formula::parse("y ~ `my var` + a:b | fe").unwrap();
+        assert_eq!(f.term_names(), ["my var", "a:b"]);
+        assert!(!f.intercept);
+        let f = Formula::parse("y ~ 1 | a + b").unwrap();
+        assert!(f.terms.is_empty() && f.fixed_effects.len() == 2);
+    }
+
+    #[test]
+    fn errors_point_at_the_character() {
+        let e = Formula::parse("y ~ x1 * x2").unwrap_err();
+        assert!(e.to_string().contains("found `*` at character 8"), "{e}");
+        assert!(e.hint().unwrap().ends_with("       ^ here"), "{:?}", e.hint());
+        let e = Formula::parse("y x").unwrap_err();
+        assert!(e.to_string().contains("expected `~`"), "{e}");
+        let e = Formula::parse("y ~ x | fe | d ~ z").unwrap_err();
+        assert!(e.to_string().contains("not implemented yet"), "{e}");
+        assert!(Formula::parse("y ~ 0").is_err());
+    }
+}

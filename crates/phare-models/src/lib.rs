@@ -1,0 +1,23 @@
+//! # phare-models
+//!
+//! The regression engine. A model is written as a formula in fixest's syntax,
+//!
+//! ```text
+//! lwage ~ union + married + expersq | nr + year
+//! ```
+//!
+//! (outcome `~` regressors `|` fixed effects), fitted by [`Feols`] with the fixed effects absorbed,
+//! and its covariance chosen independently of the point estimates ([`FeolsFit::with_vcov`]). Fits
+//! implement [`phare_core::Estimates`].
+//!
+//! Today: OLS and WLS, any number of absorbed fixed effects, interactions of numeric variables,
+//! collinear regressors dropped and reported, iid / HC0–HC3 / one- and multi-way CRV1 covariances
+//! matching pyfixest. Instrumental variables, Poisson and logit, factor expansion (`i()`), CRV3,
+//! Newey–West and Driscoll–Kraay are not implemented yet and are refused with an error saying so.
+#![deny(missing_docs)]
+
+pub mod feols;
+pub mod formula;
+
+pub use feols::{Feols, FeolsFit, VcovSpec};
+pub use formula::Formula;

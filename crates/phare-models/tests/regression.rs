@@ -1,0 +1,177 @@
+//! The regression engine against pyfixest 0.60.0 and statsmodels 0.15.0 (values and the script that
+//! produced them in `reference/`), identities on random data, and bad input.
+
+use phare_core::{ErrorKind, Estimates, SimRng};
+use phare_data::load_dataset;
+use phare_data::polars::prelude::*;
+use phare_models::{Feols, VcovSpec};
+
+const REFERENCE: &str = include_str!("reference/regression_reference.json");
+
+fn case(id: &str) -> serde_json::Value {
+    let all: serde_json::Value = serde_json::from_str(REFERENCE).unwrap();
+    all["cases"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no case {id}")).clone()
+}
+
+/// Checks every coefficient (relative 1e-8) and standard error (relative 1e-8) of a reference case.
+#[track_caller]
+fn check(id: &str, fit: &phare_models::FeolsFit) {
+    let c = case(id);
+    assert_eq!(fit.nobs() as u64, c["nobs"].as_u64().unwrap(), "{id}: nobs");
+    let tidy = fit.tidy();
+    let coefs = c["coefficients"].as_object().unwrap();
+    assert_eq!(tidy.rows.len(), coefs.len(), "{id}: number of terms");
+    for (term, want) in coefs {
+        let name = if term == "Intercept" || term == "const" { "(Intercept)" } else { term.as_str() };
+        let row = tidy.row(name).unwrap_or_else(|| panic!("{id}: no term {name}"));
+        let (b, se) = (want.as_f64().unwrap(), c["std_errors"][term].as_f64().unwrap());
+        assert!((row.estimate - b).abs() <= 1e-8 * b.abs(), "{id} {term}: {} vs {b}", row.estimate);
+        assert!((row.std_error - se).abs() <= 1e-8 * se, "{id} {term}: se {} vs {se}", row.std_error);
+    }
+    if let Some(r2) = c["r2"].as_f64() {
+        let got = match fit.glance().get("r2") {
+            Some(phare_core::GlanceValue::Float(x)) => *x,
+            other => panic!("{id}: r2 {other:?}"),
+        };
+        assert!((got - r2).abs() < 1e-10, "{id}: r2 {got} vs {r2}");
+    }
+    if let Some(wr2) = c["within_r2"].as_f64() {
+        match fit.glance().get("within_r2") {
+            Some(phare_core::GlanceValue::Float(x)) => assert!((x - wr2).abs() < 1e-10, "{id}: within r2 {x} vs {wr2}"),
+            other => panic!("{id}: within_r2 {other:?}"),
+        }
+    }
+    if let Some(df_t) = c["df_t"].as_f64() {
+        assert_eq!(fit.reference(), phare_core::Reference::StudentT { df: df_t }, "{id}: t degrees of freedom");
+    }
+}
+
+#[test]
+fn pooled_ols_matches_pyfixest_and_statsmodels() {
+    let df = load_dataset("wagepan").unwrap();
+    let model = Feols::new("lwage ~ union + married + exper + expersq").unwrap();
+    for (id, spec) in [
+        ("a_ols_iid", VcovSpec::Iid),
+        ("a_ols_HC1", VcovSpec::Hc1),
+        ("a_ols_HC2_no_k_adj", VcovSpec::Hc2),
+        ("a_ols_HC3_no_k_adj", VcovSpec::Hc3),
+        ("a_ols_CRV1_nr", VcovSpec::Crv1(vec!["nr".into()])),
+        ("g_ols_statsmodels_HC0", VcovSpec::Hc0),
+        ("g_ols_statsmodels_HC2", VcovSpec::Hc2),
+        ("g_ols_statsmodels_HC3", VcovSpec::Hc3),
+    ] {
+        let fit = model.clone().vcov(spec).fit(&df).unwrap();
+        check(id, &fit);
+    }
+}
+
+#[test]
+fn two_way_fixed_effects_match_pyfixest() {
+    let df = load_dataset("wagepan").unwrap();
+    let model = Feols::new("lwage ~ union + married + expersq | nr + year").unwrap();
+    // The default covariance clusters on the first fixed effect, as in fixest.
+    let default = model.fit(&df).unwrap();
+    check("b_twfe_CRV1_nr", &default);
+    for (id, spec) in [
+        ("b_twfe_iid", VcovSpec::Iid),
+        ("b_twfe_HC1", VcovSpec::Hc1),
+        ("b_twfe_CRV1_nr_year", VcovSpec::Crv1(vec!["nr".into(), "year".into()])),
+    ] {
+        // Inference chosen after fitting: the point estimates never change.
+        let fit = default.with_vcov(&spec, &df).unwrap();
+        check(id, &fit);
+        assert_eq!(fit.coefficients()[0].estimate, default.coefficients()[0].estimate);
+    }
+}
+
+#[test]
+fn weighted_two_way_fixed_effects_match_pyfixest() {
+    let df = load_dataset("wagepan").unwrap();
+    let fit = Feols::new("lwage ~ union + married + expersq | nr + year")
+        .unwrap()
+        .weights("hours")
+        .vcov(VcovSpec::Crv1(vec!["nr".into()]))
+        .fit(&df)
+        .unwrap();
+    check("c_twfe_wls_hours_CRV1_nr", &fit);
+}
+
+#[test]
+fn mpdta_twfe_matches_pyfixest() {
+    let df = load_dataset("mpdta")
+        .unwrap()
+        .lazy()
+        .with_column(
+            (col("first_treat").gt(lit(0)).and(col("year").gt_eq(col("first_treat"))))
+                .cast(DataType::Float64)
+                .alias("treat_post"),
+        )
+        .collect()
+        .unwrap();
+    let fit = Feols::new("lemp ~ treat_post | countyreal + year").unwrap().fit(&df).unwrap();
+    check("e_mpdta_twfe_CRV1_countyreal", &fit);
+}
+
+/// Identity: absorbing a fixed effect gives the same slopes as including its dummies.
+#[test]
+fn absorbed_fixed_effects_equal_dummy_regression_on_random_data() {
+    let mut rng = SimRng::new(42);
+    for _ in 0..5 {
+        let n = 300;
+        let g: Vec<i64> = (0..n).map(|_| rng.below(7) as i64).collect();
+        let x1: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+        let x2: Vec<f64> = (0..n).map(|i| rng.normal() + g[i] as f64 * 0.3).collect();
+        let y: Vec<f64> = (0..n).map(|i| 1.0 + 2.0 * x1[i] - x2[i] + g[i] as f64 + rng.normal()).collect();
+        let mut cols = vec![
+            Column::new("y".into(), &y),
+            Column::new("x1".into(), &x1),
+            Column::new("x2".into(), &x2),
+            Column::new("g".into(), &g),
+        ];
+        let mut dummies = Vec::new();
+        for level in 1..7 {
+            let name = format!("d{level}");
+            cols.push(Column::new(name.as_str().into(), g.iter().map(|&v| f64::from(v == level)).collect::<Vec<_>>()));
+            dummies.push(name);
+        }
+        let df = DataFrame::new_infer_height(cols).unwrap();
+        let absorbed = Feols::new("y ~ x1 + x2 | g").unwrap().vcov(VcovSpec::Iid).fit(&df).unwrap();
+        let explicit = Feols::new(&format!("y ~ x1 + x2 + {}", dummies.join(" + ")))
+            .unwrap()
+            .vcov(VcovSpec::Iid)
+            .fit(&df)
+            .unwrap();
+        for term in ["x1", "x2"] {
+            let (a, b) = (absorbed.tidy().row(term).unwrap().clone(), explicit.tidy().row(term).unwrap().clone());
+            assert!((a.estimate - b.estimate).abs() < 1e-10, "{term}: {} vs {}", a.estimate, b.estimate);
+            // Same residual degrees of freedom (7 group parameters either way), so the same iid SE.
+            assert!((a.std_error - b.std_error).abs() < 1e-10, "{term}: se {} vs {}", a.std_error, b.std_error);
+        }
+    }
+}
+
+#[test]
+fn collinear_regressors_are_dropped_and_reported() {
+    let df =
+        df! { "y" => [1.0, 2.0, 3.5, 4.0, 6.0], "x" => [1.0, 2.0, 3.0, 4.0, 5.0], "x2" => [2.0, 4.0, 6.0, 8.0, 10.0] }
+            .unwrap();
+    let fit = Feols::new("y ~ x + x2").unwrap().fit(&df).unwrap();
+    assert_eq!(fit.coefficients().len(), 2);
+    let d = fit.diagnostics();
+    assert!(d.iter().any(|d| d.code == "collinear_terms_dropped" && d.message.contains("x2")), "{d:?}");
+}
+
+#[test]
+fn bad_input_is_refused_with_the_culprit_named() {
+    let df = load_dataset("wagepan").unwrap();
+    let e = Feols::new("lwage ~ unoin").unwrap().fit(&df).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ColumnNotFound);
+    assert!(e.to_string().contains("did you mean `union`"), "{e}");
+    let e = Feols::new("lwage ~ union | nr").unwrap().vcov(VcovSpec::Hc2).fit(&df).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    let e = Feols::new("lwage ~ educ | nr").unwrap().fit(&df).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Design, "educ is constant within nr: {e}");
+    assert!(VcovSpec::parse("CRV3:nr").unwrap_err().to_string().contains("not implemented yet"));
+    let e = Feols::new("lwage ~ union").unwrap().weights("black").fit(&df).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidValue, "zero weights: {e}");
+}

@@ -1,0 +1,256 @@
+//! Covariance estimators for least squares, with the small-sample conventions of fixest/pyfixest.
+//!
+//! All estimators share the sandwich form `V = B · M · B` with the bread `B = (XᵀWX)⁻¹` and a meat
+//! `M` built from the scores `sᵢ = wᵢ eᵢ xᵢ` (X demeaned when fixed effects are absorbed). `N` is
+//! the number of observations and `K` the number of parameters counted for the correction: the
+//! slopes plus, when there are fixed effects, Σ(levels − 1) + 1 over the fixed effects *not nested*
+//! in a clustering variable (pyfixest's `ssc(k_adj=True, k_fixef="nonnested")`, fixest's default).
+//!
+//! | kind | meat / formula | correction | t degrees of freedom |
+//! |---|---|---|---|
+//! | `Iid` | `σ² B`, σ² = Σ wᵢeᵢ² / (N − K) | (included) | N − K |
+//! | `Hc0` | Σ sᵢsᵢᵀ | 1 | N − K |
+//! | `Hc1` | Σ sᵢsᵢᵀ | N / (N − K) | N − K |
+//! | `Hc2` | Σ sᵢsᵢᵀ / (1 − hᵢ) | 1 | N − K |
+//! | `Hc3` | Σ sᵢsᵢᵀ / (1 − hᵢ)² | 1 | N − K |
+//! | `Crv1` | Σ_g S_g S_gᵀ, S_g = Σ_{i∈g} sᵢ; several variables by inclusion–exclusion | G/(G − 1) · (N − 1)/(N − K), G = smallest number of clusters | G − 1 |
+//!
+//! hᵢ = wᵢ xᵢᵀ B xᵢ is the leverage; HC2 and HC3 are the textbook versions (statsmodels, and
+//! pyfixest with `ssc(k_adj=False)`), and need the full leverage, so they are refused when fixed
+//! effects are absorbed (as pyfixest does). Multi-way clustering follows Cameron, Gelbach and
+//! Miller (2011): one meat per non-empty subset of the clustering variables, clustered by their
+//! intersection, added with sign (−1)^(|subset|+1).
+
+use phare_core::{Error, Result};
+use std::collections::HashMap;
+
+/// A clustering variable as integer ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clusters {
+    /// The column it came from.
+    pub name: String,
+    /// Per observation: its cluster, in `0..n_levels`.
+    pub ids: Vec<u32>,
+    /// Number of clusters.
+    pub n_levels: usize,
+}
+
+/// Which covariance estimator.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VcovKind {
+    /// Homoskedastic errors.
+    Iid,
+    /// White's heteroskedasticity-robust estimator, no correction.
+    Hc0,
+    /// HC0 × N/(N − K) (Stata's `robust`, fixest's `hetero`).
+    Hc1,
+    /// Leverage-corrected (MacKinnon and White 1985).
+    Hc2,
+    /// Jackknife-like leverage correction.
+    Hc3,
+    /// Cluster-robust, one or several clustering variables.
+    Crv1(Vec<Clusters>),
+}
+
+impl VcovKind {
+    /// A short name: `iid`, `HC1`, `CRV1:nr+year`, ….
+    pub fn label(&self) -> String {
+        match self {
+            VcovKind::Iid => "iid".into(),
+            VcovKind::Hc0 => "HC0".into(),
+            VcovKind::Hc1 => "HC1".into(),
+            VcovKind::Hc2 => "HC2".into(),
+            VcovKind::Hc3 => "HC3".into(),
+            VcovKind::Crv1(c) => format!("CRV1:{}", c.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join("+")),
+        }
+    }
+}
+
+/// What a covariance estimator needs from a least-squares fit.
+#[derive(Debug, Clone, Copy)]
+pub struct Ingredients<'a> {
+    /// Regressors (demeaned if fixed effects were absorbed), column-major, `n × k`.
+    pub x: &'a [f64],
+    /// Observations.
+    pub n: usize,
+    /// Regressors.
+    pub k: usize,
+    /// Residuals.
+    pub residuals: &'a [f64],
+    /// Observation weights.
+    pub weights: Option<&'a [f64]>,
+    /// `(XᵀWX)⁻¹`, row-major `k × k`.
+    pub bread: &'a [f64],
+    /// Whether fixed effects were absorbed (HC2/HC3 are then refused).
+    pub absorbed: bool,
+}
+
+/// A covariance matrix with the degrees of freedom of its t reference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Covariance {
+    /// Row-major `k × k`.
+    pub matrix: Vec<f64>,
+    /// Degrees of freedom for t statistics.
+    pub t_df: f64,
+    /// The small-sample factor applied to the sandwich.
+    pub factor: f64,
+    /// Number of clusters (the smallest, for several variables).
+    pub n_clusters: Option<usize>,
+}
+
+/// Computes the covariance of kind `kind`; `df_k` is K in the module table.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for HC2/HC3 with absorbed fixed effects or a cluster variable with a
+/// single cluster; [`Error::Design`] when N ≤ K.
+pub fn covariance(kind: &VcovKind, ing: &Ingredients, df_k: usize) -> Result<Covariance> {
+    let (n, k) = (ing.n, ing.k);
+    if n <= df_k {
+        return Err(Error::design(
+            format!("{n} observations for {df_k} parameters (slopes and fixed effects): no degrees of freedom left"),
+            "use fewer regressors or fixed effects, or more data",
+        ));
+    }
+    let w = |i: usize| ing.weights.map_or(1.0, |w| w[i]);
+    let xi = |i: usize| -> Vec<f64> { (0..k).map(|j| ing.x[j * n + i]).collect() };
+    let resid_df = (n - df_k) as f64;
+    match kind {
+        VcovKind::Iid => {
+            let sigma2 = (0..n).map(|i| w(i) * ing.residuals[i].powi(2)).sum::<f64>() / resid_df;
+            Ok(Covariance {
+                matrix: ing.bread.iter().map(|b| b * sigma2).collect(),
+                t_df: resid_df,
+                factor: 1.0,
+                n_clusters: None,
+            })
+        }
+        VcovKind::Hc0 | VcovKind::Hc1 | VcovKind::Hc2 | VcovKind::Hc3 => {
+            if ing.absorbed && matches!(kind, VcovKind::Hc2 | VcovKind::Hc3) {
+                return Err(Error::InvalidArgument {
+                    name: "vcov".into(),
+                    value: kind.label(),
+                    reason: "HC2 and HC3 need each observation's leverage including the fixed effects, which absorbing them does not give".into(),
+                    hint: Some("use HC1 or a clustered covariance (CRV1) with fixed effects".into()),
+                });
+            }
+            let mut meat = vec![0.0; k * k];
+            for i in 0..n {
+                let x = xi(i);
+                let mut s = w(i) * ing.residuals[i];
+                if matches!(kind, VcovKind::Hc2 | VcovKind::Hc3) {
+                    let h = w(i) * quad(ing.bread, &x);
+                    s /= if matches!(kind, VcovKind::Hc2) { (1.0 - h).sqrt() } else { 1.0 - h };
+                }
+                add_outer(&mut meat, &x, s * s, k);
+            }
+            let factor = if matches!(kind, VcovKind::Hc1) { n as f64 / resid_df } else { 1.0 };
+            Ok(Covariance { matrix: sandwich(ing.bread, &meat, k, factor), t_df: resid_df, factor, n_clusters: None })
+        }
+        VcovKind::Crv1(clusters) => {
+            if clusters.is_empty() {
+                return Err(Error::InvalidArgument {
+                    name: "vcov".into(),
+                    value: "CRV1".into(),
+                    reason: "no clustering variable given".into(),
+                    hint: Some("e.g. CRV1:commune".into()),
+                });
+            }
+            if let Some(c) = clusters.iter().find(|c| c.n_levels < 2) {
+                return Err(Error::InvalidArgument {
+                    name: "vcov".into(),
+                    value: format!("CRV1:{}", c.name),
+                    reason: format!("`{}` has a single cluster; clustering needs at least two", c.name),
+                    hint: Some("cluster on a variable with many groups".into()),
+                });
+            }
+            let g = clusters.iter().map(|c| c.n_levels).min().unwrap_or(2);
+            let mut meat = vec![0.0; k * k];
+            for subset in 1u32..(1 << clusters.len()) {
+                let members: Vec<&Clusters> =
+                    clusters.iter().enumerate().filter(|(j, _)| subset & (1 << j) != 0).map(|(_, c)| c).collect();
+                let (ids, levels) = intersect(&members, n);
+                let mut sums = vec![0.0; levels * k];
+                for i in 0..n {
+                    let s = w(i) * ing.residuals[i];
+                    let row = &mut sums[ids[i] as usize * k..(ids[i] as usize + 1) * k];
+                    for j in 0..k {
+                        row[j] += s * ing.x[j * n + i];
+                    }
+                }
+                let sign = if members.len() % 2 == 1 { 1.0 } else { -1.0 };
+                for c in 0..levels {
+                    add_outer(&mut meat, &sums[c * k..(c + 1) * k], sign, k);
+                }
+            }
+            let factor = g as f64 / (g as f64 - 1.0) * (n as f64 - 1.0) / resid_df;
+            Ok(Covariance {
+                matrix: sandwich(ing.bread, &meat, k, factor),
+                t_df: g as f64 - 1.0,
+                factor,
+                n_clusters: Some(g),
+            })
+        }
+    }
+}
+
+/// `meat += c · v vᵀ`.
+fn add_outer(meat: &mut [f64], v: &[f64], c: f64, k: usize) {
+    for a in 0..k {
+        for b in 0..k {
+            meat[a * k + b] += c * v[a] * v[b];
+        }
+    }
+}
+
+/// `xᵀ B x`.
+fn quad(b: &[f64], x: &[f64]) -> f64 {
+    let k = x.len();
+    (0..k).map(|a| x[a] * (0..k).map(|c| b[a * k + c] * x[c]).sum::<f64>()).sum()
+}
+
+/// `factor · B M B`.
+fn sandwich(b: &[f64], m: &[f64], k: usize, factor: f64) -> Vec<f64> {
+    let mut bm = vec![0.0; k * k];
+    for i in 0..k {
+        for j in 0..k {
+            bm[i * k + j] = (0..k).map(|p| b[i * k + p] * m[p * k + j]).sum();
+        }
+    }
+    let mut out = vec![0.0; k * k];
+    for i in 0..k {
+        for j in 0..k {
+            out[i * k + j] = factor * (0..k).map(|p| bm[i * k + p] * b[p * k + j]).sum::<f64>();
+        }
+    }
+    out
+}
+
+/// Ids of the intersection of several clusterings (each distinct combination is one cluster).
+fn intersect(members: &[&Clusters], n: usize) -> (Vec<u32>, usize) {
+    if members.len() == 1 {
+        return (members[0].ids.clone(), members[0].n_levels);
+    }
+    let mut map: HashMap<Vec<u32>, u32> = HashMap::new();
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        let key: Vec<u32> = members.iter().map(|c| c.ids[i]).collect();
+        let next = map.len() as u32;
+        ids.push(*map.entry(key).or_insert(next));
+    }
+    let levels = map.len();
+    (ids, levels)
+}
+
+/// Whether every level of `fe` lies within a single cluster of `cluster` (the fixed effect is
+/// nested in the clustering, so its parameters do not count in K for CRV corrections).
+pub fn is_nested(fe: &[u32], fe_levels: usize, cluster: &[u32]) -> bool {
+    let mut owner: Vec<Option<u32>> = vec![None; fe_levels];
+    for (&f, &c) in fe.iter().zip(cluster) {
+        match owner[f as usize] {
+            None => owner[f as usize] = Some(c),
+            Some(o) if o != c => return false,
+            Some(_) => {}
+        }
+    }
+    true
+}
