@@ -73,7 +73,9 @@ impl Cholesky {
             }
             let diag = a[j * k + j];
             let pivot = diag - r.iter().map(|v| v * v).sum::<f64>();
-            if !(pivot > COLLINEARITY_TOL * diag.abs().max(f64::MIN_POSITIVE)) {
+            // NaN pivots (from NaN inputs) count as collinear too.
+            let acceptable = pivot > COLLINEARITY_TOL * diag.abs().max(f64::MIN_POSITIVE);
+            if !acceptable {
                 dropped.push(j);
                 continue;
             }

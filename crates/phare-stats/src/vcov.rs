@@ -173,8 +173,8 @@ pub fn covariance(kind: &VcovKind, ing: &Ingredients, df_k: usize) -> Result<Cov
                 for i in 0..n {
                     let s = w(i) * ing.residuals[i];
                     let row = &mut sums[ids[i] as usize * k..(ids[i] as usize + 1) * k];
-                    for j in 0..k {
-                        row[j] += s * ing.x[j * n + i];
+                    for (j, r) in row.iter_mut().enumerate() {
+                        *r += s * ing.x[j * n + i];
                     }
                 }
                 let sign = if members.len() % 2 == 1 { 1.0 } else { -1.0 };
