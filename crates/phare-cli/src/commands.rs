@@ -9,6 +9,7 @@ use phare_data::describe::{cohort_trends, describe};
 use phare_data::polars::prelude::*;
 use phare_data::read::{Encoding, ReadOptions, ReadReport, sha256_file};
 use phare_data::{AggregateSpec, Measure, Panel, Stat, datasets, write};
+use phare_models::{Feols, VcovSpec};
 use std::path::PathBuf;
 
 /// `println!` that does not panic when standard output is closed (e.g. `phare … | head`): once the
@@ -163,6 +164,26 @@ pub struct AggregateArgs {
     to: PathBuf,
 }
 
+/// `phare regress`.
+#[derive(Debug, Args)]
+pub struct RegressArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// The model, e.g. "lwage ~ union + married | nr + year".
+    #[arg(long)]
+    formula: String,
+    /// Covariance: iid, HC0, HC1, HC2, HC3, CRV1:col, CRV1:a+b. Default: iid, or CRV1 on the first
+    /// fixed effect when there are fixed effects (as fixest).
+    #[arg(long)]
+    vcov: Option<String>,
+    /// Weights column (weighted least squares).
+    #[arg(long)]
+    weights: Option<String>,
+    /// Confidence level of the intervals.
+    #[arg(long, default_value_t = 0.95)]
+    level: f64,
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let progress = Progress::new(cli.quiet);
@@ -170,6 +191,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Datasets { action } => run_datasets(action, cli.format, &progress),
         Command::Describe(args) => run_describe(&args, cli.format, &progress),
         Command::Aggregate(args) => run_aggregate(&args, cli.format, &progress),
+        Command::Regress(args) => run_regress(&args, cli.format, &progress),
     }
 }
 
@@ -462,6 +484,51 @@ fn first_estimate_section(fit: &TwoByTwoFit) -> String {
     s.push_str(&fit.summary().to_markdown());
     s.push('\n');
     s
+}
+
+fn run_regress(args: &RegressArgs, format: OutputFormat, progress: &Progress) -> Result<()> {
+    let (df, label, sha, _) = args.input.load()?;
+    progress.say(&format!("read {label}: {} rows × {} columns", df.height(), df.width()));
+    let mut model = Feols::new(&args.formula)?;
+    if let Some(v) = &args.vcov {
+        model = model.vcov(VcovSpec::parse(v)?);
+    }
+    if let Some(w) = &args.weights {
+        model = model.weights(w);
+    }
+    let fit = model.fit(&df)?;
+    progress.say(&format!("fitted on {} observations", fit.nobs()));
+    let tidy = fit.tidy_at(args.level)?;
+    match format {
+        OutputFormat::Json => {
+            let mut env =
+                Envelope::from_estimates(&fit).with_block("input", serde_json::json!({"label": label, "sha256": sha}));
+            env.conf_level = tidy.level.value();
+            env.tidy = tidy.rows;
+            print_json(&env)
+        }
+        OutputFormat::Csv => {
+            say!("term,estimate,std_error,statistic,p_value,conf_low,conf_high");
+            for r in &tidy.rows {
+                say!(
+                    "{},{},{},{},{},{},{}",
+                    csv_field(&r.term),
+                    r.estimate,
+                    r.std_error,
+                    r.statistic,
+                    r.p_value,
+                    r.conf_low,
+                    r.conf_high
+                );
+            }
+            Ok(())
+        }
+        OutputFormat::Text => {
+            let summary = phare_core::Summary::new(fit.design(), fit.call(), tidy, fit.glance(), fit.diagnostics());
+            say!("{}", summary.to_text().trim_end());
+            Ok(())
+        }
+    }
 }
 
 fn run_aggregate(args: &AggregateArgs, format: OutputFormat, progress: &Progress) -> Result<()> {

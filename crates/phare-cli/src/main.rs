@@ -51,6 +51,8 @@ pub enum Command {
     Describe(commands::DescribeArgs),
     /// Aggregate microdata (one row per person, firm, claim…) into a unit × period panel.
     Aggregate(commands::AggregateArgs),
+    /// Linear regression with absorbed fixed effects, fixest syntax: `y ~ x1 + x2 | fe1 + fe2`.
+    Regress(commands::RegressArgs),
 }
 
 /// `phare datasets …`

@@ -217,3 +217,31 @@ fn refuses_to_overwrite_its_input() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&input).unwrap(), "u,t,y\na,1,2\n");
 }
+
+#[test]
+fn regress_prints_the_envelope_with_pyfixest_numbers() {
+    let o = phare(&[
+        "--format",
+        "json",
+        "regress",
+        "--dataset",
+        "wagepan",
+        "--formula",
+        "lwage ~ union + married + expersq | nr + year",
+        "--vcov",
+        "CRV1:nr+year",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["design"], "feols");
+    assert_eq!(v["tidy"][0]["term"], "union");
+    // pyfixest 0.60.0: union 0.08000185534923408, two-way clustered SE 0.02334096631200842.
+    assert!((v["tidy"][0]["estimate"].as_f64().unwrap() - 0.08000185534923408).abs() < 1e-9);
+    assert!((v["tidy"][0]["std_error"].as_f64().unwrap() - 0.02334096631200842).abs() < 1e-9);
+    assert_eq!(v["glance"]["n_clusters"], 8);
+    assert_eq!(v["glance"]["vcov_type"], "CRV1:nr+year");
+
+    let o = phare(&["regress", "--dataset", "wagepan", "--formula", "lwage ~ union * married"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("found `*` at character"), "{}", stderr(&o));
+}

@@ -175,3 +175,94 @@ fn bad_input_is_refused_with_the_culprit_named() {
     let e = Feols::new("lwage ~ union").unwrap().weights("black").fit(&df).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidValue, "zero weights: {e}");
 }
+
+/// SIMULATED data for identities: y = 1 + 2·x1 − x2 + α_g + β_t + noise, with unit and period ids.
+fn random_panel(rng: &mut SimRng, n: usize) -> DataFrame {
+    let g: Vec<i64> = (0..n).map(|_| rng.below(20) as i64).collect();
+    let t: Vec<i64> = (0..n).map(|_| rng.below(5) as i64).collect();
+    let w: Vec<f64> = (0..n).map(|_| 0.5 + rng.uniform()).collect();
+    let x1: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+    let x2: Vec<f64> = (0..n).map(|i| rng.normal() + 0.2 * g[i] as f64).collect();
+    let y: Vec<f64> =
+        (0..n).map(|i| 1.0 + 2.0 * x1[i] - x2[i] + 0.1 * g[i] as f64 - 0.3 * t[i] as f64 + rng.normal()).collect();
+    let id: Vec<i64> = (0..n as i64).collect();
+    df! { "y" => y, "x1" => x1, "x2" => x2, "g" => g, "t" => t, "w" => w, "id" => id }.unwrap()
+}
+
+#[test]
+fn residuals_are_orthogonal_to_the_regressors_and_sum_to_zero_within_fixed_effects() {
+    let mut rng = SimRng::new(9);
+    let df = random_panel(&mut rng, 400);
+    let fit = Feols::new("y ~ x1 + x2 | g + t").unwrap().weights("w").fit(&df).unwrap();
+    let e = fit.residuals();
+    let w = df.column("w").unwrap().f64().unwrap().no_null_iter().collect::<Vec<_>>();
+    for c in ["x1", "x2"] {
+        let x = df.column(c).unwrap().f64().unwrap().no_null_iter().collect::<Vec<_>>();
+        let dot: f64 = (0..e.len()).map(|i| w[i] * x[i] * e[i]).sum();
+        assert!(dot.abs() < 1e-9, "{c}: Σ w x e = {dot}");
+    }
+    let g = df.column("g").unwrap().i64().unwrap().no_null_iter().collect::<Vec<_>>();
+    for level in 0..20 {
+        let s: f64 = (0..e.len()).filter(|&i| g[i] == level).map(|i| w[i] * e[i]).sum();
+        assert!(s.abs() < 1e-9, "group {level}: Σ w e = {s}");
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_row_order() {
+    let mut rng = SimRng::new(10);
+    let df = random_panel(&mut rng, 300);
+    let reversed = df.reverse();
+    for spec in [VcovSpec::Iid, VcovSpec::Hc1, VcovSpec::Crv1(vec!["g".into(), "t".into()])] {
+        let a = Feols::new("y ~ x1 + x2 | g + t").unwrap().vcov(spec.clone()).fit(&df).unwrap();
+        let b = Feols::new("y ~ x1 + x2 | g + t").unwrap().vcov(spec).fit(&reversed).unwrap();
+        for (ra, rb) in a.tidy().rows.iter().zip(&b.tidy().rows) {
+            assert!((ra.estimate - rb.estimate).abs() < 1e-10 && (ra.std_error - rb.std_error).abs() < 1e-10);
+        }
+    }
+}
+
+#[test]
+fn one_observation_per_cluster_is_hc1() {
+    // G = N clusters: G/(G−1) · (N−1)/(N−K) = N/(N−K), the HC1 factor, and the same meat as HC0.
+    let mut rng = SimRng::new(11);
+    let df = random_panel(&mut rng, 250);
+    let hc1 = Feols::new("y ~ x1 + x2").unwrap().vcov(VcovSpec::Hc1).fit(&df).unwrap();
+    let crv = Feols::new("y ~ x1 + x2").unwrap().vcov(VcovSpec::Crv1(vec!["id".into()])).fit(&df).unwrap();
+    for (a, b) in hc1.tidy().rows.iter().zip(&crv.tidy().rows) {
+        assert!(
+            (a.std_error - b.std_error).abs() < 1e-12 * a.std_error,
+            "{}: {} vs {}",
+            a.term,
+            a.std_error,
+            b.std_error
+        );
+    }
+}
+
+#[test]
+fn missing_values_are_dropped_and_reported() {
+    let mut rng = SimRng::new(12);
+    let df = random_panel(&mut rng, 200)
+        .lazy()
+        .with_column(
+            when(col("id").lt(lit(5i64))).then(lit(NULL).cast(DataType::Float64)).otherwise(col("x1")).alias("x1"),
+        )
+        .collect()
+        .unwrap();
+    let fit = Feols::new("y ~ x1 + x2 | g").unwrap().fit(&df).unwrap();
+    assert_eq!(fit.nobs(), 195);
+    assert!(fit.diagnostics().iter().any(|d| d.code == "rows_dropped_missing" && d.message.contains("`x1`: 5")));
+    let empty = df.clone().lazy().with_column(lit(NULL).cast(DataType::Float64).alias("x2")).collect().unwrap();
+    let e = Feols::new("y ~ x1 + x2").unwrap().fit(&empty).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Design, "{e}");
+}
+
+#[test]
+fn clustering_needs_two_clusters() {
+    let mut rng = SimRng::new(13);
+    let df = random_panel(&mut rng, 50).lazy().with_column(lit(1i64).alias("one")).collect().unwrap();
+    let e = Feols::new("y ~ x1").unwrap().vcov(VcovSpec::Crv1(vec!["one".into()])).fit(&df).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(e.to_string().contains("single cluster"), "{e}");
+}
