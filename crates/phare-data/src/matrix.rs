@@ -161,23 +161,44 @@ impl GroupIds {
     pub fn from_frame(df: &DataFrame, column: &str, rows: &[usize]) -> Result<GroupIds> {
         let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
         let s = df.column(column).map_err(|_| Error::column_not_found(column, &names))?.as_materialized_series();
-        let mut index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-        let mut ids = Vec::with_capacity(rows.len());
+        // Fast paths for integer and text columns (the usual identifiers); anything else is keyed
+        // by its rendered value.
+        if s.dtype().is_integer() {
+            let v = s.cast(&DataType::Int64).map_err(crate::engine::engine_err("encoding groups"))?;
+            let ca = v.i64().map_err(crate::engine::engine_err("encoding groups"))?;
+            let (ids, n_levels) = encode(rows.iter().map(|&r| ca.get(r)));
+            return Ok(GroupIds { name: column.to_string(), ids, n_levels });
+        }
+        if let Ok(ca) = s.str() {
+            let (ids, n_levels) = encode(rows.iter().map(|&r| ca.get(r)));
+            return Ok(GroupIds { name: column.to_string(), ids, n_levels });
+        }
+        let mut keys = Vec::with_capacity(rows.len());
         for &r in rows {
             let v = s.get(r).map_err(crate::engine::engine_err("encoding groups"))?;
-            if v.is_null() || matches!(v, AnyValue::Float64(x) if x.is_nan()) {
-                ids.push(None);
-                continue;
-            }
-            let key = match v {
-                AnyValue::String(x) => x.to_string(),
-                other => other.to_string(),
-            };
-            let next = index.len() as u32;
-            ids.push(Some(*index.entry(key).or_insert(next)));
+            keys.push(match v {
+                AnyValue::Null => None,
+                AnyValue::Float64(x) if x.is_nan() => None,
+                other => Some(other.to_string()),
+            });
         }
-        Ok(GroupIds { name: column.to_string(), n_levels: index.len(), ids })
+        let (ids, n_levels) = encode(keys.into_iter());
+        Ok(GroupIds { name: column.to_string(), n_levels, ids })
     }
+}
+
+/// Numbers the distinct present keys in order of first appearance.
+fn encode<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = Option<K>>) -> (Vec<Option<u32>>, usize) {
+    let mut index: std::collections::HashMap<K, u32> = std::collections::HashMap::new();
+    let ids = keys
+        .map(|k| {
+            k.map(|k| {
+                let next = index.len() as u32;
+                *index.entry(k).or_insert(next)
+            })
+        })
+        .collect();
+    (ids, index.len())
 }
 
 impl DesignMatrix {
