@@ -25,7 +25,9 @@ fn arg(name: &str) -> Option<String> {
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
@@ -35,18 +37,18 @@ fn generate(rows: usize) -> DataFrame {
     let mut rng = SimRng::new(20_261_129);
     let alpha: Vec<f64> = (0..n_indiv).map(|_| rng.normal()).collect();
     let (mut indiv, mut year, mut x1, mut x2, mut y) = (vec![], vec![], vec![], vec![], vec![]);
-    for i in 0..n_indiv {
+    for (i, &alpha_i) in alpha.iter().enumerate() {
         for t in 0..years {
             if indiv.len() == rows {
                 break;
             }
-            let a = rng.normal() + 0.5 * alpha[i];
+            let a = rng.normal() + 0.5 * alpha_i;
             let b = rng.normal() + 0.1 * t as f64;
             indiv.push(i as i64);
             year.push(2010 + t as i64);
             x1.push(a);
             x2.push(b);
-            y.push(0.5 * a - 0.25 * b + alpha[i] + 0.05 * t as f64 + rng.normal());
+            y.push(0.5 * a - 0.25 * b + alpha_i + 0.05 * t as f64 + rng.normal());
         }
     }
     df! { "indiv" => indiv, "year" => year, "x1" => x1, "x2" => x2, "y" => y }.expect("frame")

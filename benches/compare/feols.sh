@@ -5,7 +5,8 @@
 #
 #   benches/compare/feols.sh [PYTHON] [ROWS...]
 #
-# PYTHON is an interpreter with pyfixest installed (default: python3); ROWS default 100000 1000000 5000000.
+# PYTHON is an interpreter with pyfixest and pyarrow installed (default: python3); ROWS default
+# 100000 1000000 5000000. Measured with pyfixest 0.60.0, pyarrow 26.0.1 (see docs/performance.md).
 # Output: CSV lines `tool,rows,load_s,fit_s,peak_rss_mib,b_x1,se_x1`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
