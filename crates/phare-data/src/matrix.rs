@@ -6,7 +6,7 @@
 //! column are dropped with a [`Diagnostic`] ([`MissingPolicy::Drop`]) or refused
 //! ([`MissingPolicy::Error`]). The rows kept are recorded so results can be joined back to the data.
 
-use crate::roles::to_f64;
+use crate::roles::require_numeric;
 use ndarray::{ArrayView2, ShapeBuilder};
 use phare_core::{Diagnostic, Error, Result};
 use polars::prelude::*;
@@ -35,19 +35,26 @@ impl DesignMatrix {
     /// Extracts `columns` of `df` (numeric or boolean) as `f64`.
     pub fn from_frame(df: &DataFrame, columns: &[&str], policy: MissingPolicy) -> Result<DesignMatrix> {
         let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-        let mut cols = Vec::with_capacity(columns.len());
-        for c in columns {
-            let s = df.column(c).map_err(|_| Error::column_not_found(c, &names))?;
-            cols.push(to_f64(s.as_materialized_series(), c)?);
-        }
+        // All columns into one column-major buffer, missing values (null or NaN) as NaN. Fresh
+        // memory is expensive (page faults), so the buffer is allocated once and, when no row is
+        // dropped, is the matrix itself.
         let n = df.height();
+        let mut all: Vec<f64> = Vec::with_capacity(n * columns.len());
+        for c in columns {
+            let s = df.column(c).map_err(|_| Error::column_not_found(c, &names))?.as_materialized_series();
+            require_numeric(s, c)?;
+            let f = s.cast(&DataType::Float64).map_err(crate::engine::engine_err("converting to f64"))?;
+            let ca = f.f64().map_err(crate::engine::engine_err("converting to f64"))?;
+            all.extend(ca.iter().map(|x| x.unwrap_or(f64::NAN)));
+        }
+        let cols: Vec<&[f64]> = all.chunks(n.max(1)).collect();
         let mut keep = vec![true; n];
         let mut dropped_by: Vec<(String, usize)> = Vec::new();
         for (c, v) in columns.iter().zip(&cols) {
             let mut count = 0;
             let mut first = None;
             for (i, x) in v.iter().enumerate() {
-                if x.is_none_or(f64::is_nan) {
+                if x.is_nan() {
                     count += 1;
                     first.get_or_insert(i);
                     keep[i] = false;
@@ -66,10 +73,15 @@ impl DesignMatrix {
             }
         }
         let rows: Vec<usize> = (0..n).filter(|&i| keep[i]).collect();
-        let mut data = Vec::with_capacity(rows.len() * cols.len());
-        for v in &cols {
-            data.extend(rows.iter().map(|&i| v[i].unwrap_or(f64::NAN)));
-        }
+        let data = if rows.len() == n {
+            all
+        } else {
+            let mut data = Vec::with_capacity(rows.len() * cols.len());
+            for v in &cols {
+                data.extend(rows.iter().map(|&i| v[i]));
+            }
+            data
+        };
         let mut diagnostics = Vec::new();
         if rows.len() < n {
             let detail = dropped_by.iter().map(|(c, k)| format!("`{c}`: {k}")).collect::<Vec<_>>().join(", ");
@@ -131,6 +143,10 @@ impl DesignMatrix {
     pub fn source_rows(&self) -> &[usize] {
         &self.rows
     }
+    /// The source rows, taking the matrix apart (no copy).
+    pub fn into_source_rows(self) -> Vec<usize> {
+        self.rows
+    }
     /// What building the matrix noticed (dropped rows).
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
@@ -163,14 +179,26 @@ impl GroupIds {
         let s = df.column(column).map_err(|_| Error::column_not_found(column, &names))?.as_materialized_series();
         // Fast paths for integer and text columns (the usual identifiers); anything else is keyed
         // by its rendered value.
+        // When every row is requested (the usual case), read the column sequentially.
+        let all_rows = rows.len() == s.len() && rows.iter().enumerate().all(|(i, &r)| i == r);
         if s.dtype().is_integer() {
             let v = s.cast(&DataType::Int64).map_err(crate::engine::engine_err("encoding groups"))?;
             let ca = v.i64().map_err(crate::engine::engine_err("encoding groups"))?;
-            let (ids, n_levels) = encode(rows.iter().map(|&r| ca.get(r)));
+            let (ids, n_levels) = match (ca.min().zip(ca.max()), all_rows) {
+                // Identifiers in a compact range (1..N, years): a lookup table instead of hashing.
+                (Some((lo, hi)), true) if (hi - lo) as u128 <= (4 * rows.len() as u128).max(1 << 20) => {
+                    encode_dense(ca.iter(), lo, (hi - lo) as usize + 1)
+                }
+                (Some((lo, hi)), false) if (hi - lo) as u128 <= (4 * rows.len() as u128).max(1 << 20) => {
+                    encode_dense(rows.iter().map(|&r| ca.get(r)), lo, (hi - lo) as usize + 1)
+                }
+                (_, true) => encode(ca.iter()),
+                (_, false) => encode(rows.iter().map(|&r| ca.get(r))),
+            };
             return Ok(GroupIds { name: column.to_string(), ids, n_levels });
         }
         if let Ok(ca) = s.str() {
-            let (ids, n_levels) = encode(rows.iter().map(|&r| ca.get(r)));
+            let (ids, n_levels) = if all_rows { encode(ca.iter()) } else { encode(rows.iter().map(|&r| ca.get(r))) };
             return Ok(GroupIds { name: column.to_string(), ids, n_levels });
         }
         let mut keys = Vec::with_capacity(rows.len());
@@ -199,6 +227,25 @@ fn encode<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = Option<K>>) -> (Ve
         })
         .collect();
     (ids, index.len())
+}
+
+/// [`encode`] for integers in `lo..lo + span`, with a table instead of a hash map.
+fn encode_dense(keys: impl Iterator<Item = Option<i64>>, lo: i64, span: usize) -> (Vec<Option<u32>>, usize) {
+    let mut table = vec![u32::MAX; span];
+    let mut next = 0u32;
+    let ids = keys
+        .map(|k| {
+            k.map(|k| {
+                let slot = &mut table[(k - lo) as usize];
+                if *slot == u32::MAX {
+                    *slot = next;
+                    next += 1;
+                }
+                *slot
+            })
+        })
+        .collect();
+    (ids, next as usize)
 }
 
 impl DesignMatrix {

@@ -266,7 +266,7 @@ fn no_missing(s: &Series, c: &str) -> Result<()> {
     })
 }
 
-fn require_numeric(s: &Series, c: &str) -> Result<()> {
+pub(crate) fn require_numeric(s: &Series, c: &str) -> Result<()> {
     if s.dtype().is_primitive_numeric() || s.dtype().is_bool() {
         return Ok(());
     }

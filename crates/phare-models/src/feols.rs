@@ -147,8 +147,15 @@ impl Feols {
         let mut diagnostics: Vec<Diagnostic> = m.diagnostics().to_vec();
         // Keys: fixed effects, then cluster columns; rows with a missing key are dropped too.
         let key_cols: Vec<&String> = f.fixed_effects.iter().chain(spec.columns()).collect();
-        let keys: Vec<GroupIds> =
-            key_cols.iter().map(|c| GroupIds::from_frame(df, c, m.source_rows())).collect::<Result<_>>()?;
+        let mut keys: Vec<GroupIds> = Vec::with_capacity(key_cols.len());
+        for (i, c) in key_cols.iter().enumerate() {
+            // A cluster that is also a fixed effect (the usual case) is encoded once.
+            let g = match key_cols[..i].iter().position(|p| p == c) {
+                Some(j) => keys[j].clone(),
+                None => GroupIds::from_frame(df, c, m.source_rows())?,
+            };
+            keys.push(g);
+        }
         let keep: Vec<bool> = (0..m.nrows()).map(|i| keys.iter().all(|k| k.ids[i].is_some())).collect();
         let dropped_keys = keep.iter().filter(|k| !**k).count();
         if dropped_keys > 0 {
@@ -165,13 +172,16 @@ impl Feols {
                 "check the columns used",
             ));
         }
-        let keys: Vec<GroupIds> = keys
-            .into_iter()
-            .map(|k| {
-                let ids: Vec<Option<u32>> = k.ids.iter().zip(&keep).filter(|(_, k)| **k).map(|(v, _)| *v).collect();
-                renumber(k.name, ids)
-            })
-            .collect();
+        let keys: Vec<GroupIds> = if dropped_keys == 0 {
+            keys
+        } else {
+            keys.into_iter()
+                .map(|k| {
+                    let ids: Vec<Option<u32>> = k.ids.iter().zip(&keep).filter(|(_, k)| **k).map(|(v, _)| *v).collect();
+                    renumber(k.name, ids)
+                })
+                .collect()
+        };
         let weights: Option<Vec<f64>> = match &self.weights {
             Some(w) => {
                 let v = m.column_by_name(w).unwrap_or_default().to_vec();
@@ -192,23 +202,25 @@ impl Feols {
         // Build y and X.
         let mut y = m.column_by_name(&f.outcome).unwrap_or_default().to_vec();
         let mut names: Vec<String> = Vec::new();
-        let mut x: Vec<f64> = Vec::new();
+        let mut x: Vec<f64> = Vec::with_capacity(n * (f.terms.len() + usize::from(f.intercept)));
         if f.intercept {
             names.push("(Intercept)".into());
             x.extend(std::iter::repeat_n(1.0, n));
         }
         for (term, name) in f.terms.iter().zip(f.term_names()) {
-            let mut col = vec![1.0; n];
-            for c in term {
-                for (v, z) in col.iter_mut().zip(m.column_by_name(c).unwrap_or_default()) {
+            let start = x.len();
+            x.extend_from_slice(m.column_by_name(&term[0]).unwrap_or_default());
+            for c in &term[1..] {
+                for (v, z) in x[start..].iter_mut().zip(m.column_by_name(c).unwrap_or_default()) {
                     *v *= z;
                 }
             }
             names.push(name);
-            x.extend(col);
         }
-        let y_raw = y.clone();
-
+        let w = |i: usize| wref.map_or(1.0, |w| w[i]);
+        let wsum: f64 = (0..n).map(w).sum();
+        let ybar = (0..n).map(|i| w(i) * y[i]).sum::<f64>() / wsum;
+        let tss: f64 = (0..n).map(|i| w(i) * (y[i] - ybar).powi(2)).sum();
         // Absorb the fixed effects.
         let n_fe = f.fixed_effects.len();
         let fe = FixedEffects::new(
@@ -217,12 +229,11 @@ impl Feols {
             wref,
         );
         if n_fe > 0 {
-            fe.demean(&mut y, &self.demean)?;
-            for j in 0..names.len() {
-                fe.demean(&mut x[j * n..(j + 1) * n], &self.demean)?;
-            }
+            let (ry, rx) =
+                rayon::join(|| fe.demean(&mut y, &self.demean), || fe.demean_columns(&mut x, n, &self.demean));
+            ry?;
+            rx?;
         }
-
         // Solve, dropping collinear regressors.
         let k_all = names.len();
         let chol = Cholesky::new(&crossprod(&x, n, k_all, wref), k_all);
@@ -244,15 +255,15 @@ impl Feols {
         }
         let beta = chol.solve(&crossprod_vec(&x, n, k_all, &y, wref));
         let k = chol.kept.len();
-        let xk: Vec<f64> = chol.kept.iter().flat_map(|&j| x[j * n..(j + 1) * n].iter().copied()).collect();
+        let xk: Vec<f64> = if chol.dropped.is_empty() {
+            x
+        } else {
+            chol.kept.iter().flat_map(|&j| x[j * n..(j + 1) * n].iter().copied()).collect()
+        };
         let residuals: Vec<f64> = (0..n).map(|i| y[i] - (0..k).map(|j| xk[j * n + i] * beta[j]).sum::<f64>()).collect();
         let bread = chol.inverse();
 
-        let w = |i: usize| wref.map_or(1.0, |w| w[i]);
         let rss: f64 = (0..n).map(|i| w(i) * residuals[i].powi(2)).sum();
-        let wsum: f64 = (0..n).map(w).sum();
-        let ybar = (0..n).map(|i| w(i) * y_raw[i]).sum::<f64>() / wsum;
-        let tss: f64 = (0..n).map(|i| w(i) * (y_raw[i] - ybar).powi(2)).sum();
         let within_tss: f64 = (0..n).map(|i| w(i) * y[i].powi(2)).sum();
 
         let fit = FeolsFit {
@@ -265,16 +276,18 @@ impl Feols {
             residuals,
             w: weights,
             bread,
-            fe_ids: keys[..n_fe].to_vec(),
-            source_rows: m.source_rows().to_vec(),
+            fe_ids: keys,
+            source_rows: m.into_source_rows(),
             r2: 1.0 - rss / tss,
             within_r2: (n_fe > 0).then(|| 1.0 - rss / within_tss),
             cov: Covariance { matrix: Vec::new(), t_df: f64::NAN, factor: 1.0, n_clusters: None },
             vcov_label: String::new(),
             diagnostics,
         };
-        let clusters: Vec<Clusters> = keys[n_fe..]
-            .iter()
+        let mut fit = fit;
+        let cluster_keys = fit.fe_ids.split_off(n_fe);
+        let clusters: Vec<Clusters> = cluster_keys
+            .into_iter()
             .map(|k| Clusters {
                 name: k.name.clone(),
                 ids: k.ids.iter().map(|v| v.unwrap_or(0)).collect(),
@@ -367,8 +380,7 @@ impl FeolsFit {
                 .fe_ids
                 .iter()
                 .filter(|fe| {
-                    let ids: Vec<u32> = fe.ids.iter().map(|v| v.unwrap_or(0)).collect();
-                    !cluster_ids.iter().any(|c| is_nested(&ids, fe.n_levels, c))
+                    !cluster_ids.iter().any(|c| is_nested(fe.ids.iter().map(|v| v.unwrap_or(0)), fe.n_levels, c))
                 })
                 .map(|fe| fe.n_levels - 1)
                 .sum();

@@ -72,6 +72,20 @@ impl FixedEffects {
         &self.ids[f]
     }
 
+    /// Demeans every column of `x` (column-major, columns of length `n`) in place, columns in
+    /// parallel; returns the largest number of sweeps used. Each column is demeaned on its own,
+    /// so the result does not depend on the number of threads.
+    ///
+    /// # Errors
+    /// As [`FixedEffects::demean`].
+    pub fn demean_columns(&self, x: &mut [f64], n: usize, options: &DemeanOptions) -> Result<usize> {
+        use rayon::prelude::*;
+        if n == 0 {
+            return Ok(0);
+        }
+        x.par_chunks_mut(n).map(|col| self.demean(col, options)).try_reduce(|| 0, |a, b| Ok(a.max(b)))
+    }
+
     /// Demeans `v` in place; returns the number of sweeps used.
     ///
     /// # Errors

@@ -226,9 +226,9 @@ fn sandwich(b: &[f64], m: &[f64], k: usize, factor: f64) -> Vec<f64> {
 }
 
 /// Ids of the intersection of several clusterings (each distinct combination is one cluster).
-fn intersect(members: &[&Clusters], n: usize) -> (Vec<u32>, usize) {
+fn intersect<'a>(members: &[&'a Clusters], n: usize) -> (std::borrow::Cow<'a, [u32]>, usize) {
     if members.len() == 1 {
-        return (members[0].ids.clone(), members[0].n_levels);
+        return (std::borrow::Cow::Borrowed(&members[0].ids), members[0].n_levels);
     }
     let mut map: HashMap<Vec<u32>, u32> = HashMap::new();
     let mut ids = Vec::with_capacity(n);
@@ -238,14 +238,14 @@ fn intersect(members: &[&Clusters], n: usize) -> (Vec<u32>, usize) {
         ids.push(*map.entry(key).or_insert(next));
     }
     let levels = map.len();
-    (ids, levels)
+    (std::borrow::Cow::Owned(ids), levels)
 }
 
 /// Whether every level of `fe` lies within a single cluster of `cluster` (the fixed effect is
 /// nested in the clustering, so its parameters do not count in K for CRV corrections).
-pub fn is_nested(fe: &[u32], fe_levels: usize, cluster: &[u32]) -> bool {
+pub fn is_nested(fe: impl IntoIterator<Item = u32>, fe_levels: usize, cluster: &[u32]) -> bool {
     let mut owner: Vec<Option<u32>> = vec![None; fe_levels];
-    for (&f, &c) in fe.iter().zip(cluster) {
+    for (f, &c) in fe.into_iter().zip(cluster) {
         match owner[f as usize] {
             None => owner[f as usize] = Some(c),
             Some(o) if o != c => return false,
