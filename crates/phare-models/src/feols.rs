@@ -65,14 +65,19 @@ impl VcovSpec {
 /// A linear model fitted by least squares, fixest-style: `Feols::new("y ~ x | fe")?.fit(&df)?`.
 ///
 /// The slopes solve `min Σ wᵢ (yᵢ − xᵢβ − Σ_f α_f[g_f(i)])²`; the fixed effects α are absorbed by
-/// alternating projections ([`phare_stats::demean`]) and never estimated. Rows with a missing value
+/// alternating projections ([`phare_stats::demean`]) and never estimated. With an instrumental-
+/// variables part, the model is estimated by two-stage least squares: each endogenous regressor is
+/// replaced by its fitted values from a first stage on the exogenous regressors and the excluded
+/// instruments (fixed effects absorbed in both stages); the covariance uses the structural residuals
+/// and the fitted regressors, and the first-stage F statistics are reported (glance
+/// `first_stage_f_<name>`, a warning below 10). Rows with a missing value
 /// in any variable used are dropped and reported. Regressors collinear with earlier ones (or with
 /// the fixed effects) are dropped and reported. Intervals and p-values use Student's t with the
 /// degrees of freedom of the covariance (see [`phare_stats::vcov`]).
 ///
 /// | parameter | default | purpose |
 /// |---|---|---|
-/// | formula | required | `y ~ x1 + x2 \| fe1 + fe2` |
+/// | formula | required | `y ~ x1 + x2 \| fe1 + fe2`, or with instruments `y ~ x \| fe \| endog ~ z1 + z2` |
 /// | `weights(col)` | none | WLS weights, positive |
 /// | `vcov(spec)` | `Iid` without fixed effects, `CRV1` on the first fixed effect with them (as fixest) | covariance |
 ///
@@ -140,6 +145,11 @@ impl Feols {
                 numeric.push(c);
             }
         }
+        for c in f.endogenous.iter().chain(&f.instruments) {
+            if !numeric.contains(&c.as_str()) {
+                numeric.push(c);
+            }
+        }
         if let Some(w) = &self.weights {
             numeric.push(w);
         }
@@ -202,7 +212,8 @@ impl Feols {
         // Build y and X.
         let mut y = m.column_by_name(&f.outcome).unwrap_or_default().to_vec();
         let mut names: Vec<String> = Vec::new();
-        let mut x: Vec<f64> = Vec::with_capacity(n * (f.terms.len() + usize::from(f.intercept)));
+        let (n_endog, n_inst) = (f.endogenous.len(), f.instruments.len());
+        let mut x: Vec<f64> = Vec::with_capacity(n * (f.terms.len() + usize::from(f.intercept) + n_endog + n_inst));
         if f.intercept {
             names.push("(Intercept)".into());
             x.extend(std::iter::repeat_n(1.0, n));
@@ -216,6 +227,11 @@ impl Feols {
                 }
             }
             names.push(name);
+        }
+        // Endogenous regressors, then instruments, in the same buffer so they are demeaned together.
+        let k_exog = names.len();
+        for c in f.endogenous.iter().chain(&f.instruments) {
+            x.extend_from_slice(m.column_by_name(c).unwrap_or_default());
         }
         let w = |i: usize| wref.map_or(1.0, |w| w[i]);
         let wsum: f64 = (0..n).map(w).sum();
@@ -234,6 +250,16 @@ impl Feols {
             ry?;
             rx?;
         }
+        // Instrumental variables: replace each endogenous regressor by its first-stage fitted values
+        // (x̂), keep its actual values (x_actual) for the structural residuals.
+        let (first_stage, x_actual) = if n_endog > 0 {
+            let (fs, x_hat, x_actual) = first_stage(&x, n, k_exog, &f.endogenous, n_inst, wref)?;
+            x = x_hat;
+            (Some(fs), Some(x_actual))
+        } else {
+            (None, None)
+        };
+        names.extend(f.endogenous.iter().cloned());
         // Solve, dropping collinear regressors.
         let k_all = names.len();
         let chol = Cholesky::new(&crossprod(&x, n, k_all, wref), k_all);
@@ -260,7 +286,14 @@ impl Feols {
         } else {
             chol.kept.iter().flat_map(|&j| x[j * n..(j + 1) * n].iter().copied()).collect()
         };
-        let residuals: Vec<f64> = (0..n).map(|i| y[i] - (0..k).map(|j| xk[j * n + i] * beta[j]).sum::<f64>()).collect();
+        // Structural residuals use the actual regressors (for 2SLS, not the fitted endogenous ones).
+        let residuals: Vec<f64> = match &x_actual {
+            Some(xa) => (0..n)
+                .map(|i| y[i] - chol.kept.iter().enumerate().map(|(p, &j)| xa[j * n + i] * beta[p]).sum::<f64>())
+                .collect(),
+            None => (0..n).map(|i| y[i] - (0..k).map(|j| xk[j * n + i] * beta[j]).sum::<f64>()).collect(),
+        };
+
         let bread = chol.inverse();
 
         let rss: f64 = (0..n).map(|i| w(i) * residuals[i].powi(2)).sum();
@@ -282,6 +315,8 @@ impl Feols {
             within_r2: (n_fe > 0).then(|| 1.0 - rss / within_tss),
             cov: Covariance { matrix: Vec::new(), t_df: f64::NAN, factor: 1.0, n_clusters: None },
             vcov_label: String::new(),
+            first_stage,
+            first_stage_f: Vec::new(),
             diagnostics,
         };
         let mut fit = fit;
@@ -329,7 +364,70 @@ pub struct FeolsFit {
     within_r2: Option<f64>,
     cov: Covariance,
     vcov_label: String,
+    first_stage: Option<FirstStage>,
+    /// Per endogenous regressor: the first-stage F statistic of the excluded instruments.
+    first_stage_f: Vec<(String, f64)>,
     diagnostics: Vec<Diagnostic>,
+}
+
+/// What the first stage of 2SLS keeps to compute its F statistics under any covariance.
+#[derive(Debug, Clone)]
+struct FirstStage {
+    /// Exogenous regressors then kept instruments, demeaned, column-major `n × kw`.
+    w: Vec<f64>,
+    kw: usize,
+    /// Positions of the instruments among the columns of `w`.
+    instruments: Vec<usize>,
+    /// `(WᵀW)⁻¹`, row-major.
+    bread: Vec<f64>,
+    /// Per endogenous regressor: name, first-stage coefficients, residuals.
+    equations: Vec<(String, Vec<f64>, Vec<f64>)>,
+}
+
+/// The first stage of 2SLS: regresses each endogenous column of `x` (after the `k_exog` exogenous
+/// ones) on the exogenous regressors and the `n_inst` instruments (the last columns of `x`).
+/// Returns the first-stage data, `x̂` = [exogenous, fitted endogenous] and `x_actual` =
+/// [exogenous, endogenous], both column-major.
+fn first_stage(
+    x: &[f64],
+    n: usize,
+    k_exog: usize,
+    endogenous: &[String],
+    n_inst: usize,
+    w: Option<&[f64]>,
+) -> Result<(FirstStage, Vec<f64>, Vec<f64>)> {
+    let n_endog = endogenous.len();
+    let col = |j: usize| &x[j * n..(j + 1) * n];
+    // W = [exogenous, instruments].
+    let w_cols: Vec<usize> = (0..k_exog).chain(k_exog + n_endog..k_exog + n_endog + n_inst).collect();
+    let w_all: Vec<f64> = w_cols.iter().flat_map(|&j| col(j).iter().copied()).collect();
+    let chol = Cholesky::new(&crossprod(&w_all, n, w_cols.len(), w), w_cols.len());
+    let instruments: Vec<usize> = chol.kept.iter().enumerate().filter(|&(_, &j)| j >= k_exog).map(|(p, _)| p).collect();
+    if instruments.len() < n_endog {
+        return Err(Error::design(
+            format!(
+                "after removing collinear columns, {} excluded instrument(s) remain for {n_endog} endogenous regressor(s)",
+                instruments.len()
+            ),
+            "the instruments must vary beyond the exogenous regressors and the fixed effects",
+        ));
+    }
+    let kw = chol.kept.len();
+    let w_mat: Vec<f64> = chol.kept.iter().flat_map(|&j| w_all[j * n..(j + 1) * n].iter().copied()).collect();
+    let mut x_hat: Vec<f64> = x[..k_exog * n].to_vec();
+    let mut x_actual: Vec<f64> = x[..(k_exog + n_endog) * n].to_vec();
+    x_hat.reserve(n_endog * n);
+    let mut equations = Vec::with_capacity(n_endog);
+    for (e, name) in endogenous.iter().enumerate() {
+        let target = col(k_exog + e);
+        let pi = chol.solve(&crossprod_vec(&w_all, n, w_cols.len(), target, w));
+        let fitted: Vec<f64> = (0..n).map(|i| (0..kw).map(|p| w_mat[p * n + i] * pi[p]).sum::<f64>()).collect();
+        let resid: Vec<f64> = target.iter().zip(&fitted).map(|(a, b)| a - b).collect();
+        x_hat.extend_from_slice(&fitted);
+        equations.push((name.clone(), pi, resid));
+    }
+    x_actual.truncate((k_exog + n_endog) * n);
+    Ok((FirstStage { w: w_mat, kw, instruments, bread: chol.inverse(), equations }, x_hat, x_actual))
 }
 
 impl FeolsFit {
@@ -397,7 +495,45 @@ impl FeolsFit {
         };
         self.cov = covariance(&kind, &ingredients, k + k_fe)?;
         self.vcov_label = kind.label();
+        self.first_stage_f.clear();
+        if let Some(fs) = &self.first_stage {
+            // F of the excluded instruments in each first stage, under the same kind of covariance:
+            // the Wald statistic π_zᵀ V_zz⁻¹ π_z divided by the number of instruments.
+            let q = fs.instruments.len();
+            for (name, pi, resid) in &fs.equations {
+                let ing = Ingredients {
+                    x: &fs.w,
+                    n: self.n,
+                    k: fs.kw,
+                    residuals: resid,
+                    weights: self.w.as_deref(),
+                    bread: &fs.bread,
+                    absorbed: !self.fe_ids.is_empty(),
+                };
+                let v = covariance(&kind, &ing, fs.kw + k_fe)?.matrix;
+                let vzz: Vec<f64> = fs
+                    .instruments
+                    .iter()
+                    .flat_map(|&a| fs.instruments.iter().map(move |&b| (a, b)))
+                    .map(|(a, b)| v[a * fs.kw + b])
+                    .collect();
+                let pz: Vec<f64> = fs.instruments.iter().map(|&a| pi[a]).collect();
+                let chol = Cholesky::new(&vzz, q);
+                let f = if chol.kept.len() == q {
+                    chol.solve(&pz).iter().zip(&pz).map(|(a, b)| a * b).sum::<f64>() / q as f64
+                } else {
+                    f64::NAN
+                };
+                self.first_stage_f.push((name.clone(), f));
+            }
+        }
         Ok(self)
+    }
+
+    /// For 2SLS, per endogenous regressor, the first-stage F statistic of the excluded
+    /// instruments (under the fit's covariance: the classical F with `iid`); empty for OLS.
+    pub fn first_stage_f(&self) -> &[(String, f64)] {
+        &self.first_stage_f
     }
 
     /// The observations used.
@@ -450,10 +586,24 @@ impl Estimates for FeolsFit {
         if let Some(c) = self.cov.n_clusters {
             g = g.with(glance_names::N_CLUSTERS, c);
         }
+        for (name, f) in &self.first_stage_f {
+            g = g.with(&format!("first_stage_f_{name}"), *f);
+        }
         g.with(glance_names::VCOV_TYPE, self.vcov_label.as_str())
     }
     fn diagnostics(&self) -> Vec<Diagnostic> {
-        self.diagnostics.clone()
+        let mut d = self.diagnostics.clone();
+        for (name, f) in &self.first_stage_f {
+            if *f < 10.0 {
+                d.push(Diagnostic::warning(
+                    "weak_instruments",
+                    format!(
+                        "first-stage F for `{name}` is {f:.2} (below 10): the instruments may be weak and 2SLS biased"
+                    ),
+                ));
+            }
+        }
+        d
     }
     fn vcov(&self) -> Option<Vcov> {
         Some(Vcov { terms: self.terms.clone(), values: self.cov.matrix.clone(), kind: self.vcov_label.clone() })

@@ -2,10 +2,13 @@
 //!
 //! ```text
 //! y ~ x1 + x2 + x1:x2 | fe1 + fe2
-//! y ~ 0 + x1          (no intercept)
+//! y ~ 0 + x1                             (no intercept)
+//! y ~ x1 | fe1 | endog ~ z1 + z2         (2SLS with fixed effects)
+//! y ~ x1 | endog ~ z1 + z2               (2SLS without fixed effects)
 //! ```
 //!
-//! The part after `|` lists fixed effects to absorb (the intercept is then absorbed too). Terms
+//! The part after `|` lists fixed effects to absorb (the intercept is then absorbed too); a part
+//! containing `~` is the instrumental-variables part: endogenous regressors `~` instruments. Terms
 //! are column names (letters, digits, `_`, `.`; other names in backticks) or interactions `a:b`,
 //! the product of numeric columns. Errors point at the offending character.
 
@@ -24,6 +27,10 @@ pub struct Formula {
     pub intercept: bool,
     /// Fixed effects to absorb.
     pub fixed_effects: Vec<String>,
+    /// Endogenous regressors (instrumental-variables part `| endog ~ instruments`).
+    pub endogenous: Vec<String>,
+    /// Excluded instruments.
+    pub instruments: Vec<String>,
 }
 
 impl Formula {
@@ -86,34 +93,67 @@ impl Formula {
             }
         }
         let mut fixed_effects = Vec::new();
-        if p.peek_ws() == Some('|') {
+        let mut endogenous = Vec::new();
+        let mut instruments = Vec::new();
+        while p.peek_ws() == Some('|') {
             p.skip_ws();
             p.pos += 1;
+            if !endogenous.is_empty() {
+                return Err(p.error("nothing may follow the instrumental-variables part"));
+            }
+            let mut names = vec![p.name()?];
             loop {
-                fixed_effects.push(p.name()?);
                 match p.peek_ws() {
                     Some('+') => {
                         p.skip_ws();
                         p.pos += 1;
+                        names.push(p.name()?);
                     }
-                    None => break,
-                    Some('~') | Some('|') => {
+                    Some('~') => {
                         p.skip_ws();
-                        return Err(p.error(
-                            "instrumental variables (`| endog ~ instruments`) are not implemented yet in phare",
-                        ));
+                        p.pos += 1;
+                        endogenous = std::mem::take(&mut names);
+                        instruments.push(p.name()?);
+                        while p.peek_ws() == Some('+') {
+                            p.skip_ws();
+                            p.pos += 1;
+                            instruments.push(p.name()?);
+                        }
+                        break;
                     }
+                    None | Some('|') => break,
                     Some(_) => {
                         p.skip_ws();
-                        return Err(p.error("expected `+` between fixed effects"));
+                        return Err(p.error("expected `+`, `~` or `|`"));
                     }
                 }
             }
+            if endogenous.is_empty() {
+                if !fixed_effects.is_empty() {
+                    return Err(p.error("only one fixed-effects part is allowed"));
+                }
+                fixed_effects = names;
+            } else if p.peek_ws().is_some() && p.peek_ws() != Some('|') {
+                p.skip_ws();
+                return Err(p.error("unexpected text after the instruments"));
+            }
+        }
+        if !endogenous.is_empty() && instruments.len() < endogenous.len() {
+            return Err(Error::InvalidArgument {
+                name: "formula".into(),
+                value: format!("`{text}`"),
+                reason: format!(
+                    "{} endogenous regressor(s) but only {} instrument(s): the model is not identified",
+                    endogenous.len(),
+                    instruments.len()
+                ),
+                hint: Some("give at least as many excluded instruments as endogenous regressors".into()),
+            });
         }
         if !fixed_effects.is_empty() {
             intercept = false;
         }
-        if terms.is_empty() && !intercept && fixed_effects.is_empty() {
+        if terms.is_empty() && !intercept && fixed_effects.is_empty() && endogenous.is_empty() {
             return Err(Error::InvalidArgument {
                 name: "formula".into(),
                 value: format!("`{text}`"),
@@ -121,7 +161,7 @@ impl Formula {
                 hint: Some("add a regressor or the intercept".into()),
             });
         }
-        Ok(Formula { text: text.to_string(), outcome, terms, intercept, fixed_effects })
+        Ok(Formula { text: text.to_string(), outcome, terms, intercept, fixed_effects, endogenous, instruments })
     }
 
     /// The names of the terms as shown in results: `x`, or `a:b` for an interaction.
@@ -210,6 +250,11 @@ mod tests {
         assert!(!f.intercept);
         let f = Formula::parse("y ~ 1 | a + b").unwrap();
         assert!(f.terms.is_empty() && f.fixed_effects.len() == 2);
+        let f = Formula::parse("y ~ x | fe | d ~ z1 + z2").unwrap();
+        assert_eq!((f.fixed_effects.len(), f.endogenous.len(), f.instruments.len()), (1, 1, 2));
+        let f = Formula::parse("lwage ~ exper | educ ~ motheduc + fatheduc").unwrap();
+        assert!(f.fixed_effects.is_empty() && f.intercept);
+        assert_eq!((f.endogenous[0].as_str(), f.instruments.len()), ("educ", 2));
     }
 
     #[test]
@@ -219,8 +264,10 @@ mod tests {
         assert!(e.hint().unwrap().ends_with("       ^ here"), "{:?}", e.hint());
         let e = Formula::parse("y x").unwrap_err();
         assert!(e.to_string().contains("expected `~`"), "{e}");
-        let e = Formula::parse("y ~ x | fe | d ~ z").unwrap_err();
-        assert!(e.to_string().contains("not implemented yet"), "{e}");
+        let e = Formula::parse("y ~ x | d1 + d2 ~ z").unwrap_err();
+        assert!(e.to_string().contains("not identified"), "{e}");
+        let e = Formula::parse("y ~ x | d ~ z | fe").unwrap_err();
+        assert!(e.to_string().contains("nothing may follow"), "{e}");
         assert!(Formula::parse("y ~ 0").is_err());
     }
 }

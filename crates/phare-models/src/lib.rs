@@ -10,10 +10,11 @@
 //! and its covariance chosen independently of the point estimates ([`FeolsFit::with_vcov`]). Fits
 //! implement [`phare_core::Estimates`].
 //!
-//! Today: OLS and WLS, any number of absorbed fixed effects, interactions of numeric variables,
-//! collinear regressors dropped and reported, iid / HC0–HC3 / one- and multi-way CRV1 covariances
-//! matching pyfixest. Instrumental variables, Poisson and logit, factor expansion (`i()`), CRV3,
-//! Newey–West and Driscoll–Kraay are not implemented yet and are refused with an error saying so.
+//! Today: OLS, WLS and 2SLS, any number of absorbed fixed effects, interactions of numeric
+//! variables, collinear regressors dropped and reported, iid / HC0–HC3 / one- and multi-way CRV1
+//! covariances matching pyfixest, first-stage F statistics. Poisson and logit, factor expansion
+//! (`i()`), CRV3, Newey–West and Driscoll–Kraay are not implemented yet and are refused with an
+//! error saying so.
 #![deny(missing_docs)]
 
 pub mod feols;
