@@ -23,6 +23,8 @@ pub enum VcovSpec {
     Hc3,
     /// Cluster-robust on one or several columns.
     Crv1(Vec<String>),
+    /// Cluster jackknife on one column: the model is re-fitted leaving out each cluster.
+    Crv3(String),
 }
 
 impl VcovSpec {
@@ -44,19 +46,33 @@ impl VcovSpec {
             ("crv1" | "cluster", Some(cols)) if !cols.trim().is_empty() => {
                 Ok(VcovSpec::Crv1(cols.split('+').map(|c| c.trim().to_string()).collect()))
             }
-            ("crv3" | "nw" | "dk", _) => Err(Error::InvalidArgument {
+            ("crv3", Some(col)) if !col.trim().is_empty() && !col.contains('+') => {
+                Ok(VcovSpec::Crv3(col.trim().into()))
+            }
+            ("crv3", _) => Err(Error::InvalidArgument {
                 name: "vcov".into(),
                 value: format!("`{s}`"),
-                reason: "CRV3, Newey–West and Driscoll–Kraay are not implemented yet in phare".into(),
-                hint: Some("use iid, HC1 or CRV1:column".into()),
+                reason: "CRV3 takes exactly one clustering column".into(),
+                hint: Some("e.g. CRV3:commune".into()),
             }),
-            _ => Err(Error::unknown_option("vcov", s, &["iid", "HC0", "HC1", "HC2", "HC3", "CRV1:column", "CRV1:a+b"])),
+            ("nw" | "dk", _) => Err(Error::InvalidArgument {
+                name: "vcov".into(),
+                value: format!("`{s}`"),
+                reason: "Newey–West and Driscoll–Kraay are not implemented yet in phare".into(),
+                hint: Some("use iid, HC1, CRV1:column or CRV3:column".into()),
+            }),
+            _ => Err(Error::unknown_option(
+                "vcov",
+                s,
+                &["iid", "HC0", "HC1", "HC2", "HC3", "CRV1:column", "CRV1:a+b", "CRV3:column"],
+            )),
         }
     }
 
     fn columns(&self) -> &[String] {
         match self {
             VcovSpec::Crv1(c) => c,
+            VcovSpec::Crv3(c) => std::slice::from_ref(c),
             _ => &[],
         }
     }
@@ -79,7 +95,7 @@ impl VcovSpec {
 /// |---|---|---|
 /// | formula | required | `y ~ x1 + x2 \| fe1 + fe2`, or with instruments `y ~ x \| fe \| endog ~ z1 + z2` |
 /// | `weights(col)` | none | WLS weights, positive |
-/// | `vcov(spec)` | `Iid` without fixed effects, `CRV1` on the first fixed effect with them (as fixest) | covariance |
+/// | `vcov(spec)` (CRV3 re-fits the model once per cluster) | `Iid` without fixed effects, `CRV1` on the first fixed effect with them (as fixest) | covariance |
 ///
 /// # Errors
 /// Formula errors, missing or non-numeric columns, non-positive weights, all regressors collinear,
@@ -300,6 +316,7 @@ impl Feols {
         let within_tss: f64 = (0..n).map(|i| w(i) * y[i].powi(2)).sum();
 
         let fit = FeolsFit {
+            model: self.clone(),
             formula: f.clone(),
             weights: self.weights.clone(),
             terms: chol.kept.iter().map(|&j| names[j].clone()).collect(),
@@ -316,6 +333,7 @@ impl Feols {
             cov: Covariance { matrix: Vec::new(), t_df: f64::NAN, factor: 1.0, n_clusters: None },
             vcov_label: String::new(),
             first_stage,
+            crv3_cluster: None,
             first_stage_f: Vec::new(),
             diagnostics,
         };
@@ -329,7 +347,11 @@ impl Feols {
                 n_levels: k.n_levels,
             })
             .collect();
-        fit.with_clusters(&spec, clusters)
+        let fit = fit.with_clusters(&spec, clusters)?;
+        match &spec {
+            VcovSpec::Crv3(_) => fit.jackknife(df),
+            _ => Ok(fit),
+        }
     }
 }
 
@@ -349,6 +371,8 @@ fn renumber(name: String, ids: Vec<Option<u32>>) -> GroupIds {
 /// A fitted [`Feols`] model.
 #[derive(Debug, Clone)]
 pub struct FeolsFit {
+    /// The specification, kept to re-fit for the cluster jackknife (CRV3).
+    model: Feols,
     formula: Formula,
     weights: Option<String>,
     terms: Vec<String>,
@@ -365,6 +389,8 @@ pub struct FeolsFit {
     cov: Covariance,
     vcov_label: String,
     first_stage: Option<FirstStage>,
+    /// The clustering of a pending CRV3 computation.
+    crv3_cluster: Option<Clusters>,
     /// Per endogenous regressor: the first-stage F statistic of the excluded instruments.
     first_stage_f: Vec<(String, f64)>,
     diagnostics: Vec<Diagnostic>,
@@ -452,18 +478,71 @@ impl FeolsFit {
                 Ok(Clusters { name: c.clone(), ids, n_levels: g.n_levels })
             })
             .collect::<Result<Vec<_>>>()?;
-        self.clone().with_clusters(spec, clusters)
+        let fit = self.clone().with_clusters(spec, clusters)?;
+        match spec {
+            VcovSpec::Crv3(_) => fit.jackknife(df),
+            _ => Ok(fit),
+        }
+    }
+
+    /// CRV3: replaces the covariance (already set up as CRV1 on the same single clustering column,
+    /// which gives K, G and the small-sample factor) by the cluster jackknife
+    /// `factor · Σ_g (β̂₍₋g₎ − β̂)(β̂₍₋g₎ − β̂)ᵀ`, centred on the full-sample estimate, where β̂₍₋g₎ re-fits
+    /// the whole model (fixed effects included) without cluster g. This is pyfixest's definition.
+    fn jackknife(mut self, df: &DataFrame) -> Result<FeolsFit> {
+        use phare_data::polars::prelude::{IdxCa, IdxSize, NewChunkedArray};
+        let Some(cluster) = self.crv3_cluster.take() else {
+            return Err(Error::Internal("jackknife without a clustering column".into()));
+        };
+        let k = self.terms.len();
+        let mut model = self.model.clone();
+        model.vcov = Some(VcovSpec::Iid);
+        let mut acc = vec![0.0; k * k];
+        for g in 0..cluster.n_levels as u32 {
+            let rows: Vec<IdxSize> = self
+                .source_rows
+                .iter()
+                .zip(&cluster.ids)
+                .filter(|&(_, &c)| c != g)
+                .map(|(&r, _)| r as IdxSize)
+                .collect();
+            let sub = df.take(&IdxCa::from_vec("rows".into(), rows)).map_err(|e| Error::Engine {
+                context: "CRV3 jackknife".into(),
+                message: e.to_string(),
+                hint: None,
+            })?;
+            let refit = model.fit(&sub)?;
+            if refit.terms != self.terms {
+                return Err(Error::design(
+                    format!("leaving out one `{}` cluster changes the estimable terms", cluster.name),
+                    "CRV3 needs every term identified without each cluster; use CRV1",
+                ));
+            }
+            let d: Vec<f64> = refit.beta.iter().zip(&self.beta).map(|(a, b)| a - b).collect();
+            for a in 0..k {
+                for b in 0..k {
+                    acc[a * k + b] += d[a] * d[b];
+                }
+            }
+        }
+        self.cov.matrix = acc.iter().map(|v| v * self.cov.factor).collect();
+        self.vcov_label = format!("CRV3:{}", cluster.name);
+        Ok(self)
     }
 
     /// Computes the covariance of `spec` from already encoded clusters.
     fn with_clusters(mut self, spec: &VcovSpec, clusters: Vec<Clusters>) -> Result<FeolsFit> {
+        self.crv3_cluster = match spec {
+            VcovSpec::Crv3(_) => clusters.first().cloned(),
+            _ => None,
+        };
         let kind = match spec {
             VcovSpec::Iid => VcovKind::Iid,
             VcovSpec::Hc0 => VcovKind::Hc0,
             VcovSpec::Hc1 => VcovKind::Hc1,
             VcovSpec::Hc2 => VcovKind::Hc2,
             VcovSpec::Hc3 => VcovKind::Hc3,
-            VcovSpec::Crv1(_) => VcovKind::Crv1(clusters),
+            VcovSpec::Crv1(_) | VcovSpec::Crv3(_) => VcovKind::Crv1(clusters),
         };
         // K: the slopes, plus the fixed effects' parameters unless nested in a clustering variable.
         let k = self.terms.len();

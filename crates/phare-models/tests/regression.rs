@@ -76,6 +76,7 @@ fn two_way_fixed_effects_match_pyfixest() {
         ("b_twfe_iid", VcovSpec::Iid),
         ("b_twfe_HC1", VcovSpec::Hc1),
         ("b_twfe_CRV1_nr_year", VcovSpec::Crv1(vec!["nr".into(), "year".into()])),
+        ("b_twfe_CRV3_nr", VcovSpec::Crv3("nr".into())),
     ] {
         // Inference chosen after fitting: the point estimates never change.
         let fit = default.with_vcov(&spec, &df).unwrap();
@@ -171,7 +172,8 @@ fn bad_input_is_refused_with_the_culprit_named() {
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     let e = Feols::new("lwage ~ educ | nr").unwrap().fit(&df).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Design, "educ is constant within nr: {e}");
-    assert!(VcovSpec::parse("CRV3:nr").unwrap_err().to_string().contains("not implemented yet"));
+    assert!(VcovSpec::parse("NW:2").unwrap_err().to_string().contains("not implemented yet"));
+    assert!(VcovSpec::parse("CRV3:a+b").is_err());
     let e = Feols::new("lwage ~ union").unwrap().weights("black").fit(&df).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidValue, "zero weights: {e}");
 }
