@@ -490,7 +490,7 @@ impl FeolsFit {
     /// `factor · Σ_g (β̂₍₋g₎ − β̂)(β̂₍₋g₎ − β̂)ᵀ`, centred on the full-sample estimate, where β̂₍₋g₎ re-fits
     /// the whole model (fixed effects included) without cluster g. This is pyfixest's definition.
     fn jackknife(mut self, df: &DataFrame) -> Result<FeolsFit> {
-        use phare_data::polars::prelude::{IdxCa, IdxSize, NewChunkedArray};
+        use phare_data::polars::prelude::{IdxCa, IdxSize};
         let Some(cluster) = self.crv3_cluster.take() else {
             return Err(Error::Internal("jackknife without a clustering column".into()));
         };
