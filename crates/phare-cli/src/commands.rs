@@ -9,7 +9,7 @@ use phare_data::describe::{cohort_trends, describe};
 use phare_data::polars::prelude::*;
 use phare_data::read::{Encoding, ReadOptions, ReadReport, sha256_file};
 use phare_data::{AggregateSpec, Measure, Panel, Stat, datasets, write};
-use phare_models::{Feols, VcovSpec};
+use phare_models::{Feglm, Feols, VcovSpec};
 use std::path::PathBuf;
 
 /// `println!` that does not panic when standard output is closed (e.g. `phare … | head`): once the
@@ -182,6 +182,10 @@ pub struct RegressArgs {
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95)]
     level: f64,
+    /// Model family: linear (least squares, with 2SLS when the formula has `| endog ~ z`),
+    /// poisson (pseudo-maximum likelihood) or logit.
+    #[arg(long, default_value = "linear")]
+    family: String,
 }
 
 /// Runs the parsed command line.
@@ -489,20 +493,46 @@ fn first_estimate_section(fit: &TwoByTwoFit) -> String {
 fn run_regress(args: &RegressArgs, format: OutputFormat, progress: &Progress) -> Result<()> {
     let (df, label, sha, _) = args.input.load()?;
     progress.say(&format!("read {label}: {} rows × {} columns", df.height(), df.width()));
-    let mut model = Feols::new(&args.formula)?;
-    if let Some(v) = &args.vcov {
-        model = model.vcov(VcovSpec::parse(v)?);
-    }
-    if let Some(w) = &args.weights {
-        model = model.weights(w);
-    }
-    let fit = model.fit(&df)?;
-    progress.say(&format!("fitted on {} observations", fit.nobs()));
+    let vcov = args.vcov.as_deref().map(VcovSpec::parse).transpose()?;
+    let fit: Box<dyn Estimates> = match args.family.to_ascii_lowercase().as_str() {
+        "linear" | "ols" | "gaussian" => {
+            let mut model = Feols::new(&args.formula)?;
+            if let Some(v) = vcov {
+                model = model.vcov(v);
+            }
+            if let Some(w) = &args.weights {
+                model = model.weights(w);
+            }
+            let fit = model.fit(&df)?;
+            progress.say(&format!("fitted on {} observations", fit.nobs()));
+            Box::new(fit)
+        }
+        fam @ ("poisson" | "logit") => {
+            if args.weights.is_some() {
+                return Err(Error::InvalidArgument {
+                    name: "weights".into(),
+                    value: args.weights.clone().unwrap_or_default(),
+                    reason: "weights are available for linear models only".into(),
+                    hint: None,
+                });
+            }
+            let mut model =
+                if fam == "poisson" { Feglm::poisson(&args.formula)? } else { Feglm::logit(&args.formula)? };
+            if let Some(v) = vcov {
+                model = model.vcov(v);
+            }
+            let fit = model.fit(&df)?;
+            progress.say(&format!("fitted on {} observations in {} iterations", fit.nobs(), fit.iterations()));
+            Box::new(fit)
+        }
+        other => return Err(Error::unknown_option("family", other, &["linear", "poisson", "logit"])),
+    };
+    let fit = fit.as_ref();
     let tidy = fit.tidy_at(args.level)?;
     match format {
         OutputFormat::Json => {
             let mut env =
-                Envelope::from_estimates(&fit).with_block("input", serde_json::json!({"label": label, "sha256": sha}));
+                Envelope::from_estimates(fit).with_block("input", serde_json::json!({"label": label, "sha256": sha}));
             env.conf_level = tidy.level.value();
             env.tidy = tidy.rows;
             print_json(&env)

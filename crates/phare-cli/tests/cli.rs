@@ -241,6 +241,25 @@ fn regress_prints_the_envelope_with_pyfixest_numbers() {
     assert_eq!(v["glance"]["n_clusters"], 8);
     assert_eq!(v["glance"]["vcov_type"], "CRV1:nr+year");
 
+    let o = phare(&[
+        "--format",
+        "json",
+        "regress",
+        "--dataset",
+        "wagepan",
+        "--family",
+        "poisson",
+        "--formula",
+        "hours ~ union + married | nr + year",
+        "--vcov",
+        "CRV1:nr",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["design"], "fepois");
+    // pyfixest 0.60.0 fepois: union -0.022362238133029826 (to its IRLS tolerance).
+    assert!((v["tidy"][0]["estimate"].as_f64().unwrap() + 0.022362238133029826).abs() < 1e-7);
+
     let o = phare(&["regress", "--dataset", "wagepan", "--formula", "lwage ~ union * married"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("found `*` at character"), "{}", stderr(&o));

@@ -356,7 +356,7 @@ impl Feols {
 }
 
 /// Renumbers ids (all present) to `0..levels` after rows were dropped.
-fn renumber(name: String, ids: Vec<Option<u32>>) -> GroupIds {
+pub(crate) fn renumber(name: String, ids: Vec<Option<u32>>) -> GroupIds {
     let mut map = std::collections::HashMap::new();
     let ids: Vec<Option<u32>> = ids
         .into_iter()

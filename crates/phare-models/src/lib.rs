@@ -12,13 +12,15 @@
 //!
 //! Today: OLS, WLS and 2SLS, any number of absorbed fixed effects, interactions of numeric
 //! variables, collinear regressors dropped and reported, iid / HC0–HC3 / one- and multi-way CRV1
-//! covariances matching pyfixest, first-stage F statistics. Poisson and logit, factor expansion
-//! (`i()`), CRV3, Newey–West and Driscoll–Kraay are not implemented yet and are refused with an
-//! error saying so.
+//! covariances matching pyfixest, CRV3, first-stage F statistics; Poisson PML and logit with
+//! absorbed fixed effects ([`Feglm`]). Factor expansion (`i()`), Newey–West and Driscoll–Kraay are
+//! not implemented yet and are refused with an error saying so.
 #![deny(missing_docs)]
 
 pub mod feols;
 pub mod formula;
+pub mod glm;
 
 pub use feols::{Feols, FeolsFit, VcovSpec};
 pub use formula::Formula;
+pub use glm::{Family, Feglm, FeglmFit};

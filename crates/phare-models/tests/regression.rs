@@ -336,3 +336,91 @@ fn two_stage_least_squares_with_fixed_effects_equals_explicit_dummies() {
     assert!(ols.tidy().row("x").unwrap().estimate > a.estimate);
     assert!((a.estimate - 1.5).abs() < 4.0 * a.std_error);
 }
+
+#[test]
+fn poisson_with_fixed_effects_matches_pyfixest() {
+    let df = load_dataset("wagepan").unwrap();
+    let fit = phare_models::Feglm::poisson("hours ~ union + married | nr + year")
+        .unwrap()
+        .vcov(VcovSpec::Crv1(vec!["nr".into()]))
+        .fit(&df)
+        .unwrap();
+    let c = case("f_pois_hours_CRV1_nr");
+    assert_eq!(fit.nobs() as u64, c["nobs"].as_u64().unwrap());
+    // pyfixest stops its IRLS at a deviance change of 1e-8 and demeans to 1e-6, so its values are
+    // themselves only that accurate: compare at 1e-6 relative.
+    for (term, want) in c["coefficients"].as_object().unwrap() {
+        let row = fit.tidy().row(term).unwrap().clone();
+        let (b, se) = (want.as_f64().unwrap(), c["std_errors"][term].as_f64().unwrap());
+        assert!((row.estimate - b).abs() <= 1e-6 * b.abs(), "{term}: {} vs {b}", row.estimate);
+        assert!((row.std_error - se).abs() <= 1e-6 * se, "{term}: se {} vs {se}", row.std_error);
+    }
+    let ll = c["loglik"].as_f64().unwrap();
+    assert!((fit.loglik() - ll).abs() <= 1e-8 * ll.abs(), "loglik {} vs {ll}", fit.loglik());
+    let dev = c["deviance"].as_f64().unwrap();
+    assert!((fit.deviance() - dev).abs() <= 1e-8 * dev, "deviance {} vs {dev}", fit.deviance());
+}
+
+#[test]
+fn logit_matches_statsmodels() {
+    let df = load_dataset("wagepan").unwrap();
+    let fit = phare_models::Feglm::logit("union ~ married + exper + educ + black + hisp").unwrap().fit(&df).unwrap();
+    let c = case("f_logit_union_iid");
+    for (term, want) in c["coefficients"].as_object().unwrap() {
+        let name = if term == "Intercept" { "(Intercept)" } else { term.as_str() };
+        let row = fit.tidy().row(name).unwrap().clone();
+        let (b, se) = (want.as_f64().unwrap(), c["std_errors"][term].as_f64().unwrap());
+        assert!((row.estimate - b).abs() <= 1e-8 * b.abs(), "{term}: {} vs {b}", row.estimate);
+        assert!((row.std_error - se).abs() <= 1e-8 * se, "{term}: se {} vs {se}", row.std_error);
+    }
+    let ll = c["loglik"].as_f64().unwrap();
+    assert!((fit.loglik() - ll).abs() <= 1e-10 * ll.abs());
+    let r2 = c["pseudo_r2"].as_f64().unwrap();
+    assert!((fit.pseudo_r2() - r2).abs() < 1e-10);
+}
+
+#[test]
+fn glm_refuses_impossible_outcomes() {
+    let df = load_dataset("wagepan").unwrap();
+    let e = phare_models::Feglm::logit("lwage ~ union").unwrap().fit(&df).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    assert!(e.to_string().contains("0 or 1"), "{e}");
+    let e = phare_models::Feglm::poisson("lwage ~ union").unwrap().fit(&df).unwrap_err();
+    assert!(e.to_string().contains("non-negative"), "{e}");
+}
+
+#[test]
+fn poisson_absorbed_fixed_effects_equal_dummies() {
+    // SIMULATED counts: y ~ Poisson(exp(0.3·x + a_g)), drawn by inversion.
+    let mut rng = SimRng::new(31);
+    let n = 500;
+    let g: Vec<i64> = (0..n).map(|_| rng.below(6) as i64).collect();
+    let x: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+    let y: Vec<f64> = (0..n)
+        .map(|i| {
+            let lambda = (0.3 * x[i] + 0.2 * g[i] as f64).exp();
+            let (mut k, mut p, u) = (0.0, (-lambda).exp(), rng.uniform());
+            let mut cdf = p;
+            while u > cdf {
+                k += 1.0;
+                p *= lambda / k;
+                cdf += p;
+            }
+            k
+        })
+        .collect();
+    let mut cols = vec![Column::new("y".into(), &y), Column::new("x".into(), &x), Column::new("g".into(), &g)];
+    let mut dummies = Vec::new();
+    for level in 1..6 {
+        let name = format!("d{level}");
+        cols.push(Column::new(name.as_str().into(), g.iter().map(|&v| f64::from(v == level)).collect::<Vec<_>>()));
+        dummies.push(name);
+    }
+    let df = DataFrame::new_infer_height(cols).unwrap();
+    let absorbed = phare_models::Feglm::poisson("y ~ x | g").unwrap().fit(&df).unwrap();
+    let explicit = phare_models::Feglm::poisson(&format!("y ~ x + {}", dummies.join(" + "))).unwrap().fit(&df).unwrap();
+    let (a, b) = (absorbed.tidy().row("x").unwrap().clone(), explicit.tidy().row("x").unwrap().clone());
+    assert!((a.estimate - b.estimate).abs() < 1e-8, "{} vs {}", a.estimate, b.estimate);
+    assert!((a.std_error - b.std_error).abs() < 1e-8, "se {} vs {}", a.std_error, b.std_error);
+    assert!((absorbed.loglik() - explicit.loglik()).abs() < 1e-6);
+}
