@@ -171,17 +171,17 @@ impl Feglm {
                     hi[l] = hi[l].max(y_all[i]);
                     sum[l] += y_all[i];
                 }
-                for i in 0..m.nrows() {
-                    if !keep[i] {
+                for (kept, id) in keep.iter_mut().zip(&k.ids) {
+                    if !*kept {
                         continue;
                     }
-                    let l = k.ids[i].unwrap_or(0) as usize;
+                    let l = id.unwrap_or(0) as usize;
                     let uninformative = match self.family {
                         Family::Poisson => sum[l] == 0.0,
                         Family::Logit => lo[l] == hi[l],
                     };
                     if uninformative {
-                        keep[i] = false;
+                        *kept = false;
                         separated += 1;
                         changed = true;
                     }
