@@ -124,12 +124,19 @@ pub struct Feols {
     weights: Option<String>,
     vcov: Option<VcovSpec>,
     demean: DemeanOptions,
+    drop_singletons: bool,
 }
 
 impl Feols {
     /// A model from a formula.
     pub fn new(formula: &str) -> Result<Feols> {
-        Ok(Feols { formula: Formula::parse(formula)?, weights: None, vcov: None, demean: DemeanOptions::default() })
+        Ok(Feols {
+            formula: Formula::parse(formula)?,
+            weights: None,
+            vcov: None,
+            demean: DemeanOptions::default(),
+            drop_singletons: true,
+        })
     }
     /// Weighted least squares with weights from `column`.
     pub fn weights(mut self, column: &str) -> Feols {
@@ -139,6 +146,12 @@ impl Feols {
     /// The covariance estimator.
     pub fn vcov(mut self, spec: VcovSpec) -> Feols {
         self.vcov = Some(spec);
+        self
+    }
+    /// Whether to drop singleton observations (alone in a level of some fixed effect), repeatedly
+    /// until none is left; on by default, as pyfixest (`fixef_rm="singleton"`).
+    pub fn drop_singletons(mut self, yes: bool) -> Feols {
+        self.drop_singletons = yes;
         self
     }
     /// Convergence settings for absorbing fixed effects.
@@ -182,14 +195,27 @@ impl Feols {
             };
             keys.push(g);
         }
-        let keep: Vec<bool> = (0..m.nrows()).map(|i| keys.iter().all(|k| k.ids[i].is_some())).collect();
-        let dropped_keys = keep.iter().filter(|k| !**k).count();
-        if dropped_keys > 0 {
+        let mut keep: Vec<bool> = (0..m.nrows()).map(|i| keys.iter().all(|k| k.ids[i].is_some())).collect();
+        let missing_keys = keep.iter().filter(|k| !**k).count();
+        if missing_keys > 0 {
             diagnostics.push(Diagnostic::warning(
                 "rows_dropped_missing_keys",
-                format!("{dropped_keys} rows dropped for missing fixed-effect or cluster values"),
+                format!("{missing_keys} rows dropped for missing fixed-effect or cluster values"),
             ));
         }
+        if self.drop_singletons {
+            let singletons = drop_singletons(&keys[..f.fixed_effects.len()], &mut keep);
+            if singletons > 0 {
+                diagnostics.push(Diagnostic::note(
+                    "singletons_dropped",
+                    format!(
+                        "{singletons} observations dropped as singletons (alone in a fixed-effect level: they are \
+                         fitted exactly and carry no information on the slopes)"
+                    ),
+                ));
+            }
+        }
+        let dropped_keys = keep.iter().filter(|k| !**k).count();
         let m = if dropped_keys > 0 { m.select_rows(&keep) } else { m };
         let n = m.nrows();
         if n == 0 {
@@ -351,6 +377,35 @@ impl Feols {
         match &spec {
             VcovSpec::Crv3(_) => fit.jackknife(df),
             _ => Ok(fit),
+        }
+    }
+}
+
+/// Marks as dropped, repeatedly, the rows alone in a level of one of `fixed_effects` (among the rows
+/// still kept); returns how many were dropped.
+fn drop_singletons(fixed_effects: &[GroupIds], keep: &mut [bool]) -> usize {
+    let mut dropped = 0;
+    loop {
+        let mut changed = false;
+        for fe in fixed_effects {
+            let mut count = vec![0u32; fe.n_levels];
+            for (id, k) in fe.ids.iter().zip(keep.iter()) {
+                if let (Some(l), true) = (id, k) {
+                    count[*l as usize] += 1;
+                }
+            }
+            for (id, k) in fe.ids.iter().zip(keep.iter_mut()) {
+                if let (Some(l), true) = (id, *k) {
+                    if count[*l as usize] == 1 {
+                        *k = false;
+                        dropped += 1;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            return dropped;
         }
     }
 }

@@ -20,7 +20,9 @@
 pub mod feols;
 pub mod formula;
 pub mod glm;
+pub mod wald;
 
 pub use feols::{Feols, FeolsFit, VcovSpec};
 pub use formula::Formula;
 pub use glm::{Family, Feglm, FeglmFit};
+pub use wald::{WaldTest, wald};

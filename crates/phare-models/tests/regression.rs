@@ -424,3 +424,30 @@ fn poisson_absorbed_fixed_effects_equal_dummies() {
     assert!((a.std_error - b.std_error).abs() < 1e-8, "se {} vs {}", a.std_error, b.std_error);
     assert!((absorbed.loglik() - explicit.loglik()).abs() < 1e-6);
 }
+
+#[test]
+fn singletons_are_dropped_and_reported() {
+    let mut rng = SimRng::new(41);
+    // Levels 0..20 of g are shared; ids 100 and 101 appear once each.
+    let mut df = random_panel(&mut rng, 200);
+    let g: Vec<i64> = (0..200)
+        .map(|i| {
+            if i == 7 {
+                100
+            } else if i == 9 {
+                101
+            } else {
+                i % 20
+            }
+        })
+        .collect();
+    df.with_column(Column::new("g".into(), g)).unwrap();
+    let fit = Feols::new("y ~ x1 | g").unwrap().fit(&df).unwrap();
+    assert_eq!(fit.nobs(), 198);
+    assert!(fit.diagnostics().iter().any(|d| d.code == "singletons_dropped" && d.message.starts_with("2 ")));
+    // Singletons do not move the slope (they are fitted exactly by their own fixed effect) …
+    let kept = Feols::new("y ~ x1 | g").unwrap().drop_singletons(false).fit(&df).unwrap();
+    assert_eq!(kept.nobs(), 200);
+    let (a, b) = (fit.tidy().row("x1").unwrap().estimate, kept.tidy().row("x1").unwrap().estimate);
+    assert!((a - b).abs() < 1e-10, "{a} vs {b}");
+}
