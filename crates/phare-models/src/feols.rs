@@ -395,12 +395,12 @@ fn drop_singletons(fixed_effects: &[GroupIds], keep: &mut [bool]) -> usize {
                 }
             }
             for (id, k) in fe.ids.iter().zip(keep.iter_mut()) {
-                if let (Some(l), true) = (id, *k) {
-                    if count[*l as usize] == 1 {
-                        *k = false;
-                        dropped += 1;
-                        changed = true;
-                    }
+                if let (Some(l), true) = (id, *k)
+                    && count[*l as usize] == 1
+                {
+                    *k = false;
+                    dropped += 1;
+                    changed = true;
                 }
             }
         }
