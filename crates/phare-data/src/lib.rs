@@ -35,7 +35,7 @@ pub use aggregate::{AggregateOptions, AggregateSpec, Measure, Stat, aggregate, a
 pub use datasets::{Dataset, load_dataset};
 pub use describe::{CohortTrends, Description, cohort_trends, describe};
 pub use frames::ToFrame;
-pub use matrix::{DesignMatrix, GroupIds, MissingPolicy};
+pub use matrix::{DesignMatrix, GroupIds, MissingPolicy, sorted_levels};
 pub use panel::Panel;
 pub use read::{Encoding, Format, ReadOptions, ReadReport, read, scan};
 pub use roles::{Role, Roles};

@@ -248,6 +248,38 @@ fn encode_dense(keys: impl Iterator<Item = Option<i64>>, lo: i64, span: usize) -
     (ids, next as usize)
 }
 
+/// A categorical column's levels in natural order (numeric for integer columns, lexicographic
+/// otherwise) and, per requested row, the index of its level (`None` when missing). This is what
+/// factor expansion (`i(var)`) needs: dummies named and ordered by level.
+pub fn sorted_levels(df: &DataFrame, column: &str, rows: &[usize]) -> Result<(Vec<String>, Vec<Option<u32>>)> {
+    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let s = df.column(column).map_err(|_| Error::column_not_found(column, &names))?.as_materialized_series();
+    if s.dtype().is_integer() {
+        let v = s.cast(&DataType::Int64).map_err(crate::engine::engine_err("encoding a factor"))?;
+        let ca = v.i64().map_err(crate::engine::engine_err("encoding a factor"))?;
+        let vals: Vec<Option<i64>> = rows.iter().map(|&r| ca.get(r)).collect();
+        let mut levels: Vec<i64> = vals.iter().flatten().copied().collect();
+        levels.sort_unstable();
+        levels.dedup();
+        let codes = vals.iter().map(|v| v.and_then(|v| levels.binary_search(&v).ok().map(|i| i as u32))).collect();
+        return Ok((levels.iter().map(|l| l.to_string()).collect(), codes));
+    }
+    let mut vals: Vec<Option<String>> = Vec::with_capacity(rows.len());
+    for &r in rows {
+        let v = s.get(r).map_err(crate::engine::engine_err("encoding a factor"))?;
+        vals.push(match v {
+            AnyValue::Null => None,
+            AnyValue::String(x) => Some(x.to_string()),
+            other => Some(other.to_string()),
+        });
+    }
+    let mut levels: Vec<String> = vals.iter().flatten().cloned().collect();
+    levels.sort_unstable();
+    levels.dedup();
+    let codes = vals.iter().map(|v| v.as_ref().and_then(|v| levels.binary_search(v).ok().map(|i| i as u32))).collect();
+    Ok((levels, codes))
+}
+
 impl DesignMatrix {
     /// The matrix restricted to the rows where `keep` is true (indices into the kept rows).
     pub fn select_rows(&self, keep: &[bool]) -> DesignMatrix {

@@ -167,21 +167,8 @@ impl Feols {
             Some(fe) => VcovSpec::Crv1(vec![fe.clone()]),
             None => VcovSpec::Iid,
         });
-        // Numeric variables: outcome, every column of every term, weights.
-        let mut numeric: Vec<&str> = vec![f.outcome.as_str()];
-        for c in f.terms.iter().flatten() {
-            if !numeric.contains(&c.as_str()) {
-                numeric.push(c);
-            }
-        }
-        for c in f.endogenous.iter().chain(&f.instruments) {
-            if !numeric.contains(&c.as_str()) {
-                numeric.push(c);
-            }
-        }
-        if let Some(w) = &self.weights {
-            numeric.push(w);
-        }
+        // Numeric variables: outcome, every column of every term, endogenous, instruments, weights.
+        let numeric = crate::design::numeric_columns(f, f.endogenous.iter().chain(&f.instruments).chain(&self.weights));
         let m = DesignMatrix::from_frame(df, &numeric, MissingPolicy::Drop)?;
         let mut diagnostics: Vec<Diagnostic> = m.diagnostics().to_vec();
         // Keys: fixed effects, then cluster columns; rows with a missing key are dropped too.
@@ -195,12 +182,15 @@ impl Feols {
             };
             keys.push(g);
         }
-        let mut keep: Vec<bool> = (0..m.nrows()).map(|i| keys.iter().all(|k| k.ids[i].is_some())).collect();
+        let factors = crate::design::encode_factors(df, f, m.source_rows())?;
+        let mut keep: Vec<bool> = (0..m.nrows())
+            .map(|i| keys.iter().all(|k| k.ids[i].is_some()) && factors.iter().all(|fc| fc.codes[i].is_some()))
+            .collect();
         let missing_keys = keep.iter().filter(|k| !**k).count();
         if missing_keys > 0 {
             diagnostics.push(Diagnostic::warning(
                 "rows_dropped_missing_keys",
-                format!("{missing_keys} rows dropped for missing fixed-effect or cluster values"),
+                format!("{missing_keys} rows dropped for missing fixed-effect, cluster or factor values"),
             ));
         }
         if self.drop_singletons {
@@ -217,6 +207,7 @@ impl Feols {
         }
         let dropped_keys = keep.iter().filter(|k| !**k).count();
         let m = if dropped_keys > 0 { m.select_rows(&keep) } else { m };
+        let factors = if dropped_keys > 0 { crate::design::filter_factors(factors, &keep) } else { factors };
         let n = m.nrows();
         if n == 0 {
             return Err(Error::design(
@@ -253,23 +244,8 @@ impl Feols {
 
         // Build y and X.
         let mut y = m.column_by_name(&f.outcome).unwrap_or_default().to_vec();
-        let mut names: Vec<String> = Vec::new();
         let (n_endog, n_inst) = (f.endogenous.len(), f.instruments.len());
-        let mut x: Vec<f64> = Vec::with_capacity(n * (f.terms.len() + usize::from(f.intercept) + n_endog + n_inst));
-        if f.intercept {
-            names.push("(Intercept)".into());
-            x.extend(std::iter::repeat_n(1.0, n));
-        }
-        for (term, name) in f.terms.iter().zip(f.term_names()) {
-            let start = x.len();
-            x.extend_from_slice(m.column_by_name(&term[0]).unwrap_or_default());
-            for c in &term[1..] {
-                for (v, z) in x[start..].iter_mut().zip(m.column_by_name(c).unwrap_or_default()) {
-                    *v *= z;
-                }
-            }
-            names.push(name);
-        }
+        let (mut names, mut x) = crate::design::regressors(f, &m, &factors, n_endog + n_inst);
         // Endogenous regressors, then instruments, in the same buffer so they are demeaned together.
         let k_exog = names.len();
         for c in f.endogenous.iter().chain(&f.instruments) {

@@ -9,10 +9,22 @@
 //!
 //! The part after `|` lists fixed effects to absorb (the intercept is then absorbed too); a part
 //! containing `~` is the instrumental-variables part: endogenous regressors `~` instruments. Terms
-//! are column names (letters, digits, `_`, `.`; other names in backticks) or interactions `a:b`,
-//! the product of numeric columns. Errors point at the offending character.
+//! are column names (letters, digits, `_`, `.`; other names in backticks), interactions `a:b`
+//! (the product of numeric columns), or factors `i(var)` / `i(var, ref = level)` expanded into one
+//! dummy per level (event studies: `i(rel_period, ref = -1)`). Errors point at the offending
+//! character.
 
 use phare_core::{Error, Result};
+
+/// A factor term `i(var, ref = level)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Factor {
+    /// The categorical column.
+    pub var: String,
+    /// Levels left out (the reference); empty means all levels (one is then dropped as collinear
+    /// when the model has an intercept or fixed effects).
+    pub refs: Vec<String>,
+}
 
 /// A parsed formula.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +35,9 @@ pub struct Formula {
     pub outcome: String,
     /// Regressors: each a list of columns multiplied together (one column for a plain term).
     pub terms: Vec<Vec<String>>,
+    /// Factors expanded into one dummy per level, `i(var)` or `i(var, ref = level)`; their dummies
+    /// come after the other regressors, named `var::level`.
+    pub factors: Vec<Factor>,
     /// Whether an intercept is estimated (false with `0`/`-1`, or absorbed by fixed effects).
     pub intercept: bool,
     /// Fixed effects to absorb.
@@ -50,6 +65,7 @@ impl Formula {
         let outcome = p.name()?;
         p.expect('~')?;
         let mut terms = Vec::new();
+        let mut factors: Vec<Factor> = Vec::new();
         let mut intercept = true;
         loop {
             p.skip_ws();
@@ -67,6 +83,11 @@ impl Formula {
                 p.pos += 1;
                 if c == Some('0') {
                     intercept = false;
+                }
+            } else if p.at_factor() {
+                let factor = p.factor()?;
+                if !factors.contains(&factor) {
+                    factors.push(factor);
                 }
             } else {
                 let mut term = vec![p.name()?];
@@ -153,7 +174,7 @@ impl Formula {
         if !fixed_effects.is_empty() {
             intercept = false;
         }
-        if terms.is_empty() && !intercept && fixed_effects.is_empty() && endogenous.is_empty() {
+        if terms.is_empty() && factors.is_empty() && !intercept && fixed_effects.is_empty() && endogenous.is_empty() {
             return Err(Error::InvalidArgument {
                 name: "formula".into(),
                 value: format!("`{text}`"),
@@ -161,7 +182,16 @@ impl Formula {
                 hint: Some("add a regressor or the intercept".into()),
             });
         }
-        Ok(Formula { text: text.to_string(), outcome, terms, intercept, fixed_effects, endogenous, instruments })
+        Ok(Formula {
+            text: text.to_string(),
+            outcome,
+            terms,
+            factors,
+            intercept,
+            fixed_effects,
+            endogenous,
+            instruments,
+        })
     }
 
     /// The names of the terms as shown in results: `x`, or `a:b` for an interaction.
@@ -197,6 +227,53 @@ impl Parser<'_> {
             Err(self.error(&format!("expected `{c}`")))
         }
     }
+    /// Whether the next term is `i(`.
+    fn at_factor(&self) -> bool {
+        let rest: String = self.chars[self.pos..].iter().map(|c| c.1).filter(|c| !c.is_whitespace()).take(2).collect();
+        rest == "i("
+    }
+
+    /// `i(var)` or `i(var, ref = level)`.
+    fn factor(&mut self) -> Result<Factor> {
+        self.skip_ws();
+        self.pos += 1; // i
+        self.expect('(')?;
+        let var = self.name()?;
+        let mut refs = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(',') {
+            self.pos += 1;
+            let key = self.name()?;
+            if key != "ref" {
+                return Err(self.error("expected `ref = level`"));
+            }
+            self.expect('=')?;
+            self.skip_ws();
+            let start = self.pos;
+            if self.peek() == Some('"') {
+                self.pos += 1;
+                while self.peek().is_some_and(|c| c != '"') {
+                    self.pos += 1;
+                }
+                if self.peek().is_none() {
+                    return Err(self.error("unclosed quote"));
+                }
+                refs.push(self.chars[start + 1..self.pos].iter().map(|c| c.1).collect());
+                self.pos += 1;
+            } else {
+                while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '.' || c == '_') {
+                    self.pos += 1;
+                }
+                if start == self.pos {
+                    return Err(self.error("expected a reference level"));
+                }
+                refs.push(self.chars[start..self.pos].iter().map(|c| c.1).collect());
+            }
+        }
+        self.expect(')')?;
+        Ok(Factor { var, refs })
+    }
+
     fn name(&mut self) -> Result<String> {
         self.skip_ws();
         if self.peek() == Some('`') {
@@ -252,6 +329,12 @@ mod tests {
         assert!(f.terms.is_empty() && f.fixed_effects.len() == 2);
         let f = Formula::parse("y ~ x | fe | d ~ z1 + z2").unwrap();
         assert_eq!((f.fixed_effects.len(), f.endogenous.len(), f.instruments.len()), (1, 1, 2));
+        let f = Formula::parse("y ~ x + i(rel_period, ref = -1) | unit + year").unwrap();
+        assert_eq!(f.factors, [Factor { var: "rel_period".into(), refs: vec!["-1".into()] }]);
+        let f = Formula::parse("y ~ i(region, ref = \"Île-de-France\") + i(g)").unwrap();
+        assert_eq!(f.factors[0].refs, ["Île-de-France"]);
+        assert!(f.factors[1].refs.is_empty());
+        assert!(Formula::parse("y ~ i(g, base = 1)").is_err());
         let f = Formula::parse("lwage ~ exper | educ ~ motheduc + fatheduc").unwrap();
         assert!(f.fixed_effects.is_empty() && f.intercept);
         assert_eq!((f.endogenous[0].as_str(), f.instruments.len()), ("educ", 2));

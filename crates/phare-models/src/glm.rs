@@ -130,12 +130,7 @@ impl Feglm {
                 });
             }
         };
-        let mut numeric: Vec<&str> = vec![f.outcome.as_str()];
-        for c in f.terms.iter().flatten() {
-            if !numeric.contains(&c.as_str()) {
-                numeric.push(c);
-            }
-        }
+        let numeric = crate::design::numeric_columns(f, []);
         let m = DesignMatrix::from_frame(df, &numeric, MissingPolicy::Drop)?;
         let mut diagnostics = m.diagnostics().to_vec();
         let y_all = m.column(0);
@@ -157,7 +152,10 @@ impl Feglm {
         let key_cols: Vec<&String> = f.fixed_effects.iter().chain(&cluster_cols).collect();
         let keys: Vec<GroupIds> =
             key_cols.iter().map(|c| GroupIds::from_frame(df, c, m.source_rows())).collect::<Result<_>>()?;
-        let mut keep: Vec<bool> = (0..m.nrows()).map(|i| keys.iter().all(|k| k.ids[i].is_some())).collect();
+        let factors = crate::design::encode_factors(df, f, m.source_rows())?;
+        let mut keep: Vec<bool> = (0..m.nrows())
+            .map(|i| keys.iter().all(|k| k.ids[i].is_some()) && factors.iter().all(|fc| fc.codes[i].is_some()))
+            .collect();
         let n_fe = f.fixed_effects.len();
         let mut separated = 0;
         loop {
@@ -197,14 +195,18 @@ impl Feglm {
                 format!("{separated} rows dropped: their fixed-effect level has no variation in `{}`", f.outcome),
             ));
         }
-        let missing_keys = (0..m.nrows()).filter(|&i| keys.iter().any(|k| k.ids[i].is_none())).count();
+        let missing_keys = (0..m.nrows())
+            .filter(|&i| keys.iter().any(|k| k.ids[i].is_none()) || factors.iter().any(|fc| fc.codes[i].is_none()))
+            .count();
         if missing_keys > 0 {
             diagnostics.push(Diagnostic::warning(
                 "rows_dropped_missing_keys",
                 format!("{missing_keys} rows dropped for missing fixed-effect or cluster values"),
             ));
         }
-        let m = if keep.iter().all(|k| *k) { m } else { m.select_rows(&keep) };
+        let all_kept = keep.iter().all(|k| *k);
+        let m = if all_kept { m } else { m.select_rows(&keep) };
+        let factors = if all_kept { factors } else { crate::design::filter_factors(factors, &keep) };
         let n = m.nrows();
         if n == 0 {
             return Err(Error::design("no observation is left", "check missing values and outcome variation"));
@@ -217,22 +219,7 @@ impl Feglm {
             })
             .collect();
         let y = m.column(0).to_vec();
-        let mut names = Vec::new();
-        let mut x_raw: Vec<f64> = Vec::with_capacity(n * (f.terms.len() + 1));
-        if f.intercept {
-            names.push("(Intercept)".to_string());
-            x_raw.extend(std::iter::repeat_n(1.0, n));
-        }
-        for (term, name) in f.terms.iter().zip(f.term_names()) {
-            let start = x_raw.len();
-            x_raw.extend_from_slice(m.column_by_name(&term[0]).unwrap_or_default());
-            for c in &term[1..] {
-                for (v, z) in x_raw[start..].iter_mut().zip(m.column_by_name(c).unwrap_or_default()) {
-                    *v *= z;
-                }
-            }
-            names.push(name);
-        }
+        let (names, x_raw) = crate::design::regressors(f, &m, &factors, 0);
         let k_all = names.len();
         let fe_ids: Vec<Vec<u32>> =
             keys[..n_fe].iter().map(|k| k.ids.iter().map(|v| v.unwrap_or(0)).collect()).collect();

@@ -17,12 +17,13 @@
 //! not implemented yet and are refused with an error saying so.
 #![deny(missing_docs)]
 
+mod design;
 pub mod feols;
 pub mod formula;
 pub mod glm;
 pub mod wald;
 
 pub use feols::{Feols, FeolsFit, VcovSpec};
-pub use formula::Formula;
+pub use formula::{Factor, Formula};
 pub use glm::{Family, Feglm, FeglmFit};
 pub use wald::{WaldTest, wald};

@@ -451,3 +451,57 @@ fn singletons_are_dropped_and_reported() {
     let (a, b) = (fit.tidy().row("x1").unwrap().estimate, kept.tidy().row("x1").unwrap().estimate);
     assert!((a - b).abs() < 1e-10, "{a} vs {b}");
 }
+
+#[test]
+fn factor_expansion_equals_explicit_dummies() {
+    let mut rng = SimRng::new(51);
+    let df = random_panel(&mut rng, 300);
+    let dummies: Vec<Column> = (1..5)
+        .map(|level| {
+            let t = df.column("t").unwrap().i64().unwrap();
+            Column::new(
+                format!("t{level}").as_str().into(),
+                t.iter().map(|v| f64::from(v == Some(level))).collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let mut wide = df.clone();
+    for d in dummies {
+        wide.with_column(d).unwrap();
+    }
+    let factor = Feols::new("y ~ x1 + i(t, ref = 0) | g").unwrap().vcov(VcovSpec::Hc1).fit(&df).unwrap();
+    let explicit = Feols::new("y ~ x1 + t1 + t2 + t3 + t4 | g").unwrap().vcov(VcovSpec::Hc1).fit(&wide).unwrap();
+    let names: Vec<String> = factor.tidy().rows.iter().map(|r| r.term.clone()).collect();
+    assert_eq!(names, ["x1", "t::1", "t::2", "t::3", "t::4"]);
+    for (a, b) in factor.tidy().rows.iter().zip(&explicit.tidy().rows) {
+        assert!((a.estimate - b.estimate).abs() < 1e-10 && (a.std_error - b.std_error).abs() < 1e-10, "{}", a.term);
+    }
+    // Without a reference level, one dummy is collinear with the fixed effect's intercept and is
+    // dropped, with a note.
+    let all = Feols::new("y ~ x1 + i(t)").unwrap().fit(&df).unwrap();
+    assert!(all.diagnostics().iter().any(|d| d.code == "collinear_terms_dropped"));
+    let e = Feols::new("y ~ i(t, ref = 9)").unwrap().fit(&df).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    assert!(e.to_string().contains("levels are 0, 1, 2, 3, 4"), "{e}");
+}
+
+#[test]
+fn event_study_on_mpdta_has_one_term_per_relative_period() {
+    let df = load_dataset("mpdta")
+        .unwrap()
+        .lazy()
+        .with_column(
+            when(col("first_treat").gt(lit(0)))
+                .then(col("year") - col("first_treat"))
+                .otherwise(lit(-1000i64))
+                .alias("rel"),
+        )
+        .collect()
+        .unwrap();
+    let fit = Feols::new("lemp ~ i(rel, ref = -1) | countyreal + year").unwrap().fit(&df).unwrap();
+    let terms: Vec<String> = fit.tidy().rows.iter().map(|r| r.term.clone()).collect();
+    // Never-treated units carry rel = -1000 and are kept as their own level.
+    assert!(terms.contains(&"rel::0".to_string()) && terms.contains(&"rel::-4".to_string()));
+    assert!(!terms.contains(&"rel::-1".to_string()));
+    assert_eq!(fit.nobs(), 2500);
+}
