@@ -25,6 +25,22 @@ pub enum VcovSpec {
     Crv1(Vec<String>),
     /// Cluster jackknife on one column: the model is re-fitted leaving out each cluster.
     Crv3(String),
+    /// Newey–West for panels: panel column, time column, lag (default ⌊T^¼⌋).
+    NeweyWest {
+        /// Panel column.
+        panel: String,
+        /// Time column.
+        time: String,
+        /// Bandwidth; `None` for ⌊T^¼⌋.
+        lag: Option<usize>,
+    },
+    /// Driscoll–Kraay: time column, lag (default ⌊T^¼⌋).
+    DriscollKraay {
+        /// Time column.
+        time: String,
+        /// Bandwidth; `None` for ⌊T^¼⌋.
+        lag: Option<usize>,
+    },
 }
 
 impl VcovSpec {
@@ -55,16 +71,41 @@ impl VcovSpec {
                 reason: "CRV3 takes exactly one clustering column".into(),
                 hint: Some("e.g. CRV3:commune".into()),
             }),
-            ("nw" | "dk", _) => Err(Error::InvalidArgument {
-                name: "vcov".into(),
-                value: format!("`{s}`"),
-                reason: "Newey–West and Driscoll–Kraay are not implemented yet in phare".into(),
-                hint: Some("use iid, HC1, CRV1:column or CRV3:column".into()),
-            }),
+            ("nw", Some(args)) | ("dk", Some(args)) => {
+                let parts: Vec<&str> = args.split(',').map(str::trim).collect();
+                let nw = kind.eq_ignore_ascii_case("nw");
+                let (cols, lag) = match parts.last().map(|l| l.parse::<usize>()) {
+                    Some(Ok(l)) => (&parts[..parts.len() - 1], Some(l)),
+                    _ => (&parts[..], None),
+                };
+                match (nw, cols) {
+                    (true, [panel, time]) if !panel.is_empty() && !time.is_empty() => {
+                        Ok(VcovSpec::NeweyWest { panel: panel.to_string(), time: time.to_string(), lag })
+                    }
+                    (false, [time]) if !time.is_empty() => Ok(VcovSpec::DriscollKraay { time: time.to_string(), lag }),
+                    _ => Err(Error::InvalidArgument {
+                        name: "vcov".into(),
+                        value: format!("`{s}`"),
+                        reason: "expected NW:panel,time[,lag] or DK:time[,lag]".into(),
+                        hint: Some("e.g. NW:commune,year,2 or DK:year,2".into()),
+                    }),
+                }
+            }
             _ => Err(Error::unknown_option(
                 "vcov",
                 s,
-                &["iid", "HC0", "HC1", "HC2", "HC3", "CRV1:column", "CRV1:a+b", "CRV3:column"],
+                &[
+                    "iid",
+                    "HC0",
+                    "HC1",
+                    "HC2",
+                    "HC3",
+                    "CRV1:column",
+                    "CRV1:a+b",
+                    "CRV3:column",
+                    "NW:panel,time,lag",
+                    "DK:time,lag",
+                ],
             )),
         }
     }
@@ -73,7 +114,16 @@ impl VcovSpec {
         match self {
             VcovSpec::Crv1(c) => c,
             VcovSpec::Crv3(c) => std::slice::from_ref(c),
+            VcovSpec::NeweyWest { panel, .. } => std::slice::from_ref(panel),
             _ => &[],
+        }
+    }
+
+    /// The time column of a HAC covariance.
+    fn time_column(&self) -> Option<&str> {
+        match self {
+            VcovSpec::NeweyWest { time, .. } | VcovSpec::DriscollKraay { time, .. } => Some(time),
+            _ => None,
         }
     }
 }
@@ -172,7 +222,8 @@ impl Feols {
         let m = DesignMatrix::from_frame(df, &numeric, MissingPolicy::Drop)?;
         let mut diagnostics: Vec<Diagnostic> = m.diagnostics().to_vec();
         // Keys: fixed effects, then cluster columns; rows with a missing key are dropped too.
-        let key_cols: Vec<&String> = f.fixed_effects.iter().chain(spec.columns()).collect();
+        let time_col: Option<String> = spec.time_column().map(String::from);
+        let key_cols: Vec<&String> = f.fixed_effects.iter().chain(spec.columns()).chain(&time_col).collect();
         let mut keys: Vec<GroupIds> = Vec::with_capacity(key_cols.len());
         for (i, c) in key_cols.iter().enumerate() {
             // A cluster that is also a fixed effect (the usual case) is encoded once.
@@ -349,12 +400,28 @@ impl Feols {
                 n_levels: k.n_levels,
             })
             .collect();
-        let fit = fit.with_clusters(&spec, clusters)?;
+        let time = hac_time(&spec, df, &fit.source_rows)?;
+        let fit = fit.with_clusters(&spec, clusters, time)?;
         match &spec {
             VcovSpec::Crv3(_) => fit.jackknife(df),
             _ => Ok(fit),
         }
     }
+}
+
+/// For HAC covariances: each used row's period rank among the sorted distinct periods, and their
+/// number.
+fn hac_time(spec: &VcovSpec, df: &DataFrame, rows: &[usize]) -> Result<Option<(Vec<u32>, usize)>> {
+    let Some(col) = spec.time_column() else { return Ok(None) };
+    let (levels, codes) = phare_data::matrix::sorted_levels(df, col, rows)?;
+    let ranks: Option<Vec<u32>> = codes.into_iter().collect();
+    let ranks = ranks.ok_or_else(|| Error::MissingValues {
+        column: col.to_string(),
+        count: 1,
+        first_row: 0,
+        hint: Some("periods must be known for every row used".into()),
+    })?;
+    Ok(Some((ranks, levels.len())))
 }
 
 /// Marks as dropped, repeatedly, the rows alone in a level of one of `fixed_effects` (among the rows
@@ -509,7 +576,8 @@ impl FeolsFit {
                 Ok(Clusters { name: c.clone(), ids, n_levels: g.n_levels })
             })
             .collect::<Result<Vec<_>>>()?;
-        let fit = self.clone().with_clusters(spec, clusters)?;
+        let time = hac_time(spec, df, &self.source_rows)?;
+        let fit = self.clone().with_clusters(spec, clusters, time)?;
         match spec {
             VcovSpec::Crv3(_) => fit.jackknife(df),
             _ => Ok(fit),
@@ -562,7 +630,12 @@ impl FeolsFit {
     }
 
     /// Computes the covariance of `spec` from already encoded clusters.
-    fn with_clusters(mut self, spec: &VcovSpec, clusters: Vec<Clusters>) -> Result<FeolsFit> {
+    fn with_clusters(
+        mut self,
+        spec: &VcovSpec,
+        clusters: Vec<Clusters>,
+        time: Option<(Vec<u32>, usize)>,
+    ) -> Result<FeolsFit> {
         self.crv3_cluster = match spec {
             VcovSpec::Crv3(_) => clusters.first().cloned(),
             _ => None,
@@ -574,6 +647,20 @@ impl FeolsFit {
             VcovSpec::Hc2 => VcovKind::Hc2,
             VcovSpec::Hc3 => VcovKind::Hc3,
             VcovSpec::Crv1(_) | VcovSpec::Crv3(_) => VcovKind::Crv1(clusters),
+            VcovSpec::NeweyWest { panel, lag, .. } | VcovSpec::DriscollKraay { lag, time: panel } => {
+                let (time, n_times) = time.ok_or_else(|| Error::Internal("HAC covariance without periods".into()))?;
+                // pyfixest's default bandwidth: ⌊T^¼⌋.
+                let lag = lag.unwrap_or((n_times as f64).powf(0.25).floor() as usize);
+                match (spec, clusters.into_iter().next()) {
+                    (VcovSpec::NeweyWest { .. }, Some(p)) => {
+                        VcovKind::NeweyWest { name: panel.clone(), panel: p.ids, time, n_times, lag }
+                    }
+                    (VcovSpec::NeweyWest { .. }, None) => {
+                        return Err(Error::Internal("Newey–West without a panel column".into()));
+                    }
+                    _ => VcovKind::DriscollKraay { time, n_times, lag },
+                }
+            }
         };
         // K: the slopes, plus the fixed effects' parameters unless nested in a clustering variable.
         let k = self.terms.len();

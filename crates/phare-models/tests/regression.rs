@@ -505,3 +505,54 @@ fn event_study_on_mpdta_has_one_term_per_relative_period() {
     assert!(!terms.contains(&"rel::-1".to_string()));
     assert_eq!(fit.nobs(), 2500);
 }
+
+const HAC: &str = include_str!("reference/hac_reference.json");
+
+/// Newey–West and Driscoll–Kraay against pyfixest 0.60.0 (`reference/hac_generate.py`, conventions
+/// in `reference/hac_conventions.md`), including panels with gaps, where lags count observed
+/// periods.
+#[test]
+fn hac_covariances_match_pyfixest() {
+    let all: serde_json::Value = serde_json::from_str(HAC).unwrap();
+    let wagepan = load_dataset("wagepan").unwrap();
+    let data = |name: &str| -> DataFrame {
+        let lf = wagepan.clone().lazy();
+        match name {
+            "wagepan" => wagepan.clone(),
+            "wagepan_gaps" => lf
+                .filter(
+                    ((col("nr") % lit(3i64)).eq(lit(0i64)).and(col("year").eq(lit(1983i64))))
+                        .or((col("nr") % lit(5i64)).eq(lit(0i64)).and(col("year").eq(lit(1987i64))))
+                        .not(),
+                )
+                .collect()
+                .unwrap(),
+            "wagepan_no1983" => lf.filter(col("year").neq(lit(1983i64))).collect().unwrap(),
+            other => panic!("unknown dataset {other}"),
+        }
+    };
+    let cases = all["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 11);
+    for c in cases {
+        let id = c["id"].as_str().unwrap();
+        let call = c["call"].as_str().unwrap();
+        let formula = call.split('"').nth(1).unwrap();
+        // `None` when the call gave no lag: both tools then use ⌊T^¼⌋ (here 1).
+        let lag = c["hac"]["lag_requested"].as_u64().map(|l| l as usize);
+        let spec = if call.contains("\"NW\"") {
+            VcovSpec::NeweyWest { panel: "nr".into(), time: "year".into(), lag }
+        } else {
+            VcovSpec::DriscollKraay { time: "year".into(), lag }
+        };
+        let df = data(c["dataset"].as_str().unwrap());
+        let fit = Feols::new(formula).unwrap().vcov(spec).fit(&df).unwrap();
+        assert_eq!(fit.nobs() as u64, c["nobs"].as_u64().unwrap(), "{id}");
+        for (term, want) in c["std_errors"].as_object().unwrap() {
+            let name = if term == "Intercept" { "(Intercept)" } else { term.as_str() };
+            let row = fit.tidy().row(name).unwrap().clone();
+            let se = want.as_f64().unwrap();
+            assert!((row.std_error - se).abs() <= 1e-10 * se, "{id} {term}: {} vs {se}", row.std_error);
+        }
+        assert_eq!(fit.reference(), phare_core::Reference::StudentT { df: c["df_t"].as_f64().unwrap() }, "{id}");
+    }
+}

@@ -15,6 +15,14 @@
 //! | `Hc3` | Σ sᵢsᵢᵀ / (1 − hᵢ)² | 1 | N − K |
 //! | `Crv1` | Σ_g S_g S_gᵀ, S_g = Σ_{i∈g} sᵢ; several variables by inclusion–exclusion | G/(G − 1) · (N − 1)/(N − K), G = smallest number of clusters | G − 1 |
 //!
+//! | `NeweyWest` | per panel: Σₜ sₜsₜᵀ + Σ_{l=1..L} (1 − l/(L+1)) Σₜ (sₜsₜ₋ₗᵀ + sₜ₋ₗsₜᵀ) | (N − 1)/(N − K) · T/(T − 1) | T − 1 |
+//! | `DriscollKraay` | the same kernel on the period sums S_t = Σ_{i in t} sᵢ | (N − 1)/(N − K) · T/(T − 1) | T − 1 |
+//!
+//! For the two HAC estimators, T is the number of distinct periods, every fixed effect counts in K
+//! (none is treated as nested), lags count observed periods in order (a gap in a panel's periods is
+//! not skipped over), and the sum over lags stops at the panel's (or the sample's) length; these are
+//! pyfixest 0.60.0's conventions.
+//!
 //! hᵢ = wᵢ xᵢᵀ B xᵢ is the leverage; HC2 and HC3 are the textbook versions (statsmodels, and
 //! pyfixest with `ssc(k_adj=False)`), and need the full leverage, so they are refused when fixed
 //! effects are absorbed (as pyfixest does). Multi-way clustering follows Cameron, Gelbach and
@@ -50,6 +58,30 @@ pub enum VcovKind {
     Hc3,
     /// Cluster-robust, one or several clustering variables.
     Crv1(Vec<Clusters>),
+    /// Newey–West for panels: autocorrelation within each panel up to `lag` periods (Bartlett
+    /// weights), none across panels.
+    NeweyWest {
+        /// Panel name (for labels).
+        name: String,
+        /// Per observation: its panel.
+        panel: Vec<u32>,
+        /// Per observation: the rank of its period among the sorted distinct periods.
+        time: Vec<u32>,
+        /// Number of distinct periods T.
+        n_times: usize,
+        /// Bandwidth L.
+        lag: usize,
+    },
+    /// Driscoll–Kraay: scores summed by period, then Newey–West over periods (robust to
+    /// cross-sectional and serial correlation).
+    DriscollKraay {
+        /// Per observation: the rank of its period.
+        time: Vec<u32>,
+        /// Number of distinct periods T.
+        n_times: usize,
+        /// Bandwidth L.
+        lag: usize,
+    },
 }
 
 impl VcovKind {
@@ -62,6 +94,8 @@ impl VcovKind {
             VcovKind::Hc2 => "HC2".into(),
             VcovKind::Hc3 => "HC3".into(),
             VcovKind::Crv1(c) => format!("CRV1:{}", c.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join("+")),
+            VcovKind::NeweyWest { name, lag, .. } => format!("NW:{name}:{lag}"),
+            VcovKind::DriscollKraay { lag, .. } => format!("DK:{lag}"),
         }
     }
 }
@@ -189,6 +223,72 @@ pub fn covariance(kind: &VcovKind, ing: &Ingredients, df_k: usize) -> Result<Cov
                 factor,
                 n_clusters: Some(g),
             })
+        }
+        VcovKind::NeweyWest { time, n_times, lag, .. } | VcovKind::DriscollKraay { time, n_times, lag } => {
+            let (n_times, lag) = (*n_times, *lag);
+            if n_times < 2 {
+                return Err(Error::design(
+                    "a HAC covariance needs at least two periods",
+                    "use a heteroskedasticity-robust (HC1) or clustered covariance",
+                ));
+            }
+            let scores: Vec<f64> = (0..n)
+                .flat_map(|i| (0..k).map(move |j| (i, j)))
+                .map(|(i, j)| w(i) * ing.residuals[i] * ing.x[j * n + i])
+                .collect();
+            let score = |i: usize| &scores[i * k..(i + 1) * k];
+            let mut meat = vec![0.0; k * k];
+            if let VcovKind::NeweyWest { panel, name, .. } = kind {
+                let mut order: Vec<usize> = (0..n).collect();
+                order.sort_by_key(|&i| (panel[i], time[i]));
+                if let Some(w) = order.windows(2).find(|w| panel[w[0]] == panel[w[1]] && time[w[0]] == time[w[1]]) {
+                    return Err(Error::DuplicateKeys {
+                        keys: vec![name.clone(), "time".into()],
+                        count: 1,
+                        example: format!("rows {} and {}", w[0], w[1]),
+                        hint: Some("Newey–West needs one observation per panel and period".into()),
+                    });
+                }
+                for chunk in order.chunk_by(|a, b| panel[*a] == panel[*b]) {
+                    let seq: Vec<&[f64]> = chunk.iter().map(|&i| score(i)).collect();
+                    hac_meat(&seq, lag, k, &mut meat);
+                }
+            } else {
+                let mut sums = vec![0.0; n_times * k];
+                for i in 0..n {
+                    let t = time[i] as usize;
+                    for (j, v) in score(i).iter().enumerate() {
+                        sums[t * k + j] += v;
+                    }
+                }
+                let seq: Vec<&[f64]> = sums.chunks(k).collect();
+                hac_meat(&seq, lag, k, &mut meat);
+            }
+            let factor = (n as f64 - 1.0) / resid_df * n_times as f64 / (n_times as f64 - 1.0);
+            Ok(Covariance {
+                matrix: sandwich(ing.bread, &meat, k, factor),
+                t_df: n_times as f64 - 1.0,
+                factor,
+                n_clusters: None,
+            })
+        }
+    }
+}
+
+/// Bartlett-kernel HAC meat of a sequence of score vectors (each of length k), in time order.
+fn hac_meat(seq: &[&[f64]], lag: usize, k: usize, meat: &mut [f64]) {
+    for s in seq {
+        add_outer(meat, s, 1.0, k);
+    }
+    for l in 1..=lag.min(seq.len().saturating_sub(1)) {
+        let w = 1.0 - l as f64 / (lag as f64 + 1.0);
+        for t in l..seq.len() {
+            let (a, b) = (seq[t], seq[t - l]);
+            for p in 0..k {
+                for q in 0..k {
+                    meat[p * k + q] += w * (a[p] * b[q] + b[p] * a[q]);
+                }
+            }
         }
     }
 }
