@@ -172,7 +172,12 @@ fn bad_input_is_refused_with_the_culprit_named() {
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     let e = Feols::new("lwage ~ educ | nr").unwrap().fit(&df).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Design, "educ is constant within nr: {e}");
-    assert!(VcovSpec::parse("NW:2").unwrap_err().to_string().contains("not implemented yet"));
+    assert!(VcovSpec::parse("NW:2").unwrap_err().to_string().contains("expected NW:panel,time[,lag]"));
+    assert_eq!(
+        VcovSpec::parse("NW:nr,year,2").unwrap(),
+        VcovSpec::NeweyWest { panel: "nr".into(), time: "year".into(), lag: Some(2) }
+    );
+    assert_eq!(VcovSpec::parse("DK:year").unwrap(), VcovSpec::DriscollKraay { time: "year".into(), lag: None });
     assert!(VcovSpec::parse("CRV3:a+b").is_err());
     let e = Feols::new("lwage ~ union").unwrap().weights("black").fit(&df).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidValue, "zero weights: {e}");

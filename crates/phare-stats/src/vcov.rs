@@ -255,8 +255,8 @@ pub fn covariance(kind: &VcovKind, ing: &Ingredients, df_k: usize) -> Result<Cov
                 }
             } else {
                 let mut sums = vec![0.0; n_times * k];
-                for i in 0..n {
-                    let t = time[i] as usize;
+                for (i, &t) in time.iter().enumerate() {
+                    let t = t as usize;
                     for (j, v) in score(i).iter().enumerate() {
                         sums[t * k + j] += v;
                     }
