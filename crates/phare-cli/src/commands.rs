@@ -172,8 +172,9 @@ pub struct RegressArgs {
     /// The model, e.g. "lwage ~ union + married | nr + year".
     #[arg(long)]
     formula: String,
-    /// Covariance: iid, HC0, HC1, HC2, HC3, CRV1:col, CRV1:a+b. Default: iid, or CRV1 on the first
-    /// fixed effect when there are fixed effects (as fixest).
+    /// Covariance: iid, HC0, HC1, HC2, HC3, CRV1:col, CRV1:a+b, CRV3:col, NW:panel,time[,lag],
+    /// DK:time[,lag]. Default: iid, or CRV1 on the first fixed effect when there are fixed effects
+    /// (as fixest).
     #[arg(long)]
     vcov: Option<String>,
     /// Weights column (weighted least squares).
