@@ -2,9 +2,11 @@
 //! [`crate::Feglm`].
 
 use crate::formula::Formula;
-use phare_core::{Error, Result};
-use phare_data::matrix::{DesignMatrix, sorted_levels};
+use phare_core::{Diagnostic, Error, Result};
+use phare_data::matrix::{DesignMatrix, GroupIds, sorted_levels};
 use phare_data::polars::prelude::DataFrame;
+use phare_stats::linalg::Cholesky;
+use phare_stats::vcov::{Clusters, VcovKind, is_nested};
 
 /// A factor's levels and each row's level.
 #[derive(Debug, Clone)]
@@ -99,4 +101,48 @@ pub(crate) fn regressors(
         }
     }
     (names, x)
+}
+
+/// Parameters the fixed effects count in K for a covariance of kind `kind`: Σ(levels − 1) + 1 over
+/// the fixed effects not nested in one of its clustering variables (pyfixest's
+/// `k_fixef="nonnested"`); 0 without fixed effects.
+pub(crate) fn fe_parameters(fixed_effects: &[GroupIds], kind: &VcovKind) -> usize {
+    if fixed_effects.is_empty() {
+        return 0;
+    }
+    let cluster_ids: Vec<&[u32]> = match kind {
+        VcovKind::Crv1(c) => c.iter().map(|c| c.ids.as_slice()).collect(),
+        _ => Vec::new(),
+    };
+    let counted: usize = fixed_effects
+        .iter()
+        .filter(|fe| !cluster_ids.iter().any(|c| is_nested(fe.ids.iter().map(|v| v.unwrap_or(0)), fe.n_levels, c)))
+        .map(|fe| fe.n_levels - 1)
+        .sum();
+    counted + 1
+}
+
+/// Encoded key columns as clustering variables (their rows all present).
+pub(crate) fn clusters(keys: impl IntoIterator<Item = GroupIds>) -> Vec<Clusters> {
+    keys.into_iter()
+        .map(|k| Clusters { ids: k.ids.iter().map(|v| v.unwrap_or(0)).collect(), n_levels: k.n_levels, name: k.name })
+        .collect()
+}
+
+/// The diagnostic for regressors dropped as collinear, or an error when none is left.
+pub(crate) fn collinearity(chol: &Cholesky, names: &[String]) -> Result<Option<Diagnostic>> {
+    if chol.kept.is_empty() && !names.is_empty() {
+        return Err(Error::design(
+            "every regressor is collinear with the fixed effects (or constant)",
+            "remove regressors that do not vary within the fixed effects",
+        ));
+    }
+    if chol.dropped.is_empty() {
+        return Ok(None);
+    }
+    let dropped: Vec<&str> = chol.dropped.iter().map(|&j| names[j].as_str()).collect();
+    Ok(Some(Diagnostic::warning(
+        "collinear_terms_dropped",
+        format!("dropped for collinearity with earlier regressors or the fixed effects: {}", dropped.join(", ")),
+    )))
 }

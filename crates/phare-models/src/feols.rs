@@ -6,7 +6,7 @@ use phare_data::matrix::{DesignMatrix, GroupIds, MissingPolicy};
 use phare_data::polars::prelude::DataFrame;
 use phare_stats::demean::{DemeanOptions, FixedEffects};
 use phare_stats::linalg::{Cholesky, crossprod, crossprod_vec};
-use phare_stats::vcov::{Clusters, Covariance, Ingredients, VcovKind, covariance, is_nested};
+use phare_stats::vcov::{Clusters, Covariance, Ingredients, VcovKind, covariance};
 
 /// The covariance requested, by column names (turned into [`VcovKind`] at fit time).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,22 +332,7 @@ impl Feols {
         // Solve, dropping collinear regressors.
         let k_all = names.len();
         let chol = Cholesky::new(&crossprod(&x, n, k_all, wref), k_all);
-        if !chol.dropped.is_empty() {
-            let dropped: Vec<&str> = chol.dropped.iter().map(|&j| names[j].as_str()).collect();
-            diagnostics.push(Diagnostic::warning(
-                "collinear_terms_dropped",
-                format!(
-                    "dropped for collinearity with earlier regressors or the fixed effects: {}",
-                    dropped.join(", ")
-                ),
-            ));
-        }
-        if chol.kept.is_empty() && k_all > 0 {
-            return Err(Error::design(
-                "every regressor is collinear with the fixed effects (or constant)",
-                "remove regressors that do not vary within the fixed effects",
-            ));
-        }
+        diagnostics.extend(crate::design::collinearity(&chol, &names)?);
         let beta = chol.solve(&crossprod_vec(&x, n, k_all, &y, wref));
         let k = chol.kept.len();
         let xk: Vec<f64> = if chol.dropped.is_empty() {
@@ -392,14 +377,7 @@ impl Feols {
         };
         let mut fit = fit;
         let cluster_keys = fit.fe_ids.split_off(n_fe);
-        let clusters: Vec<Clusters> = cluster_keys
-            .into_iter()
-            .map(|k| Clusters {
-                name: k.name.clone(),
-                ids: k.ids.iter().map(|v| v.unwrap_or(0)).collect(),
-                n_levels: k.n_levels,
-            })
-            .collect();
+        let clusters = crate::design::clusters(cluster_keys);
         let time = hac_time(&spec, df, &fit.source_rows)?;
         let fit = fit.with_clusters(&spec, clusters, time)?;
         match &spec {
@@ -664,23 +642,7 @@ impl FeolsFit {
         };
         // K: the slopes, plus the fixed effects' parameters unless nested in a clustering variable.
         let k = self.terms.len();
-        let k_fe = if self.fe_ids.is_empty() {
-            0
-        } else {
-            let cluster_ids: Vec<&[u32]> = match &kind {
-                VcovKind::Crv1(c) => c.iter().map(|c| c.ids.as_slice()).collect(),
-                _ => Vec::new(),
-            };
-            let counted: usize = self
-                .fe_ids
-                .iter()
-                .filter(|fe| {
-                    !cluster_ids.iter().any(|c| is_nested(fe.ids.iter().map(|v| v.unwrap_or(0)), fe.n_levels, c))
-                })
-                .map(|fe| fe.n_levels - 1)
-                .sum();
-            counted + 1
-        };
+        let k_fe = crate::design::fe_parameters(&self.fe_ids, &kind);
         let ingredients = Ingredients {
             x: &self.x,
             n: self.n,

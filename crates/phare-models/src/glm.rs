@@ -6,7 +6,7 @@ use phare_data::matrix::{DesignMatrix, GroupIds, MissingPolicy};
 use phare_data::polars::prelude::DataFrame;
 use phare_stats::demean::{DemeanOptions, FixedEffects};
 use phare_stats::linalg::{Cholesky, crossprod, crossprod_vec};
-use phare_stats::vcov::{Clusters, Ingredients, VcovKind, covariance, is_nested};
+use phare_stats::vcov::{Ingredients, VcovKind, covariance};
 
 /// The distribution family (with its canonical link).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,12 +258,8 @@ impl Feglm {
                 fe.demean_columns(&mut x_tilde, n, &demean)?;
             }
             chol = Cholesky::new(&crossprod(&x_tilde, n, k_all, Some(&omega)), k_all);
-            if chol.kept.is_empty() && k_all > 0 {
-                return Err(Error::design(
-                    "every regressor is collinear with the fixed effects (or constant)",
-                    "remove regressors that do not vary within the fixed effects",
-                ));
-            }
+            // Fails when no regressor is left; the dropped ones are reported after convergence.
+            crate::design::collinearity(&chol, &names)?;
             beta = chol.solve(&crossprod_vec(&x_tilde, n, k_all, &z, Some(&omega)));
             // Fitted linear predictor: the working response minus the WLS residual.
             for i in 0..n {
@@ -287,13 +283,7 @@ impl Feglm {
                 "check for perfect prediction (separation) or extreme values",
             ));
         }
-        if !chol.dropped.is_empty() {
-            let dropped: Vec<&str> = chol.dropped.iter().map(|&j| names[j].as_str()).collect();
-            diagnostics.push(Diagnostic::warning(
-                "collinear_terms_dropped",
-                format!("dropped for collinearity: {}", dropped.join(", ")),
-            ));
-        }
+        diagnostics.extend(crate::design::collinearity(&chol, &names)?);
         // The information matrix at the estimate: weights and demeaning from the final μ (the last
         // IRLS step used the previous one), so that iid standard errors are the inverse Hessian at
         // the maximum, as statsmodels reports.
@@ -325,14 +315,7 @@ impl Feglm {
 
         // Covariance.
         let working: Vec<f64> = (0..n).map(|i| (y[i] - mu[i]) / omega[i]).collect();
-        let clusters: Vec<Clusters> = keys[n_fe..]
-            .iter()
-            .map(|c| Clusters {
-                name: c.name.clone(),
-                ids: c.ids.iter().map(|v| v.unwrap_or(0)).collect(),
-                n_levels: c.n_levels,
-            })
-            .collect();
+        let clusters = crate::design::clusters(keys[n_fe..].iter().cloned());
         let (matrix, reference, n_clusters, label) = match spec {
             crate::VcovSpec::Iid => (bread.clone(), Reference::Normal, None, "iid".to_string()),
             _ => {
@@ -341,21 +324,7 @@ impl Feglm {
                     crate::VcovSpec::Hc1 => VcovKind::Hc1,
                     _ => VcovKind::Crv1(clusters),
                 };
-                let cluster_ids: Vec<&[u32]> = match &kind {
-                    VcovKind::Crv1(c) => c.iter().map(|c| c.ids.as_slice()).collect(),
-                    _ => Vec::new(),
-                };
-                let k_fe = if n_fe == 0 {
-                    0
-                } else {
-                    fe_ids
-                        .iter()
-                        .zip(&fe_levels)
-                        .filter(|(ids, l)| !cluster_ids.iter().any(|c| is_nested(ids.iter().copied(), **l, c)))
-                        .map(|(_, l)| l - 1)
-                        .sum::<usize>()
-                        + 1
-                };
+                let k_fe = crate::design::fe_parameters(&keys[..n_fe], &kind);
                 let ing = Ingredients {
                     x: &xk,
                     n,
