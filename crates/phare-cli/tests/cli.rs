@@ -39,7 +39,7 @@ fn datasets_list_and_show() {
     let o = phare(&["datasets", "list"]);
     assert!(o.status.success());
     let out = stdout(&o);
-    for name in ["mpdta", "prop99", "nsw_dw", "cps_controls", "close_elections_house", "mroz", "wagepan"] {
+    for name in ["mpdta", "prop99", "nsw_dw", "cps_controls", "close_elections_house", "mroz", "wagepan", "longley"] {
         assert!(out.contains(name), "{name} missing from:\n{out}");
     }
     let o = phare(&["datasets", "show", "prop99"]);
@@ -47,7 +47,7 @@ fn datasets_list_and_show() {
     assert!(stdout(&o).contains("Abadie, Diamond and Hainmueller (2010)"));
     let o = phare(&["--format", "json", "datasets", "list"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 7);
+    assert_eq!(v.as_array().unwrap().len(), 8);
 }
 
 #[test]

@@ -155,6 +155,20 @@ pub const DATASETS: &[Dataset] = &[
         codebook: codebook!("wagepan"),
         bytes: bundled!("wagepan.csv"),
     },
+    Dataset {
+        name: "longley",
+        title: "Longley's US macroeconomic series, 1947–1962 (NIST StRD least-squares benchmark)",
+        question: "Numerical accuracy check: certified regression results on nearly collinear data",
+        design: "linear regression (totemp on six predictors)",
+        file: "longley.csv",
+        shape: (16, 7),
+        roles: ["", "year", "totemp", ""],
+        licence: "BSD-3-Clause (statsmodels); public-domain NIST data",
+        source: "statsmodels 0.15.0",
+        paper: "Longley (1967), JASA 62(319)",
+        codebook: codebook!("longley"),
+        bytes: bundled!("longley.csv"),
+    },
 ];
 
 /// The names of the bundled datasets.

@@ -5,7 +5,6 @@ use crate::formula::Formula;
 use phare_core::{Diagnostic, Error, Result};
 use phare_data::matrix::{DesignMatrix, GroupIds, sorted_levels};
 use phare_data::polars::prelude::DataFrame;
-use phare_stats::linalg::Cholesky;
 use phare_stats::vcov::{Clusters, VcovKind, is_nested};
 
 /// A factor's levels and each row's level.
@@ -130,17 +129,17 @@ pub(crate) fn clusters(keys: impl IntoIterator<Item = GroupIds>) -> Vec<Clusters
 }
 
 /// The diagnostic for regressors dropped as collinear, or an error when none is left.
-pub(crate) fn collinearity(chol: &Cholesky, names: &[String]) -> Result<Option<Diagnostic>> {
-    if chol.kept.is_empty() && !names.is_empty() {
+pub(crate) fn collinearity(kept: &[usize], dropped: &[usize], names: &[String]) -> Result<Option<Diagnostic>> {
+    if kept.is_empty() && !names.is_empty() {
         return Err(Error::design(
             "every regressor is collinear with the fixed effects (or constant)",
             "remove regressors that do not vary within the fixed effects",
         ));
     }
-    if chol.dropped.is_empty() {
+    if dropped.is_empty() {
         return Ok(None);
     }
-    let dropped: Vec<&str> = chol.dropped.iter().map(|&j| names[j].as_str()).collect();
+    let dropped: Vec<&str> = dropped.iter().map(|&j| names[j].as_str()).collect();
     Ok(Some(Diagnostic::warning(
         "collinear_terms_dropped",
         format!("dropped for collinearity with earlier regressors or the fixed effects: {}", dropped.join(", ")),

@@ -5,7 +5,7 @@ use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Reference, R
 use phare_data::matrix::{DesignMatrix, GroupIds, MissingPolicy};
 use phare_data::polars::prelude::DataFrame;
 use phare_stats::demean::{DemeanOptions, FixedEffects};
-use phare_stats::linalg::{Cholesky, crossprod, crossprod_vec};
+use phare_stats::linalg::{Cholesky, LeastSquares, crossprod, crossprod_vec};
 use phare_stats::vcov::{Clusters, Covariance, Ingredients, VcovKind, covariance};
 
 /// The covariance requested, by column names (turned into [`VcovKind`] at fit time).
@@ -331,9 +331,10 @@ impl Feols {
         names.extend(f.endogenous.iter().cloned());
         // Solve, dropping collinear regressors.
         let k_all = names.len();
-        let chol = Cholesky::new(&crossprod(&x, n, k_all, wref), k_all);
-        diagnostics.extend(crate::design::collinearity(&chol, &names)?);
-        let beta = chol.solve(&crossprod_vec(&x, n, k_all, &y, wref));
+        // Householder QR rather than the normal equations: accurate on ill-conditioned designs.
+        let chol = LeastSquares::new(&x, n, k_all, &y, wref);
+        diagnostics.extend(crate::design::collinearity(&chol.kept, &chol.dropped, &names)?);
+        let beta = chol.beta.clone();
         let k = chol.kept.len();
         let xk: Vec<f64> = if chol.dropped.is_empty() {
             x
@@ -348,7 +349,7 @@ impl Feols {
             None => (0..n).map(|i| y[i] - (0..k).map(|j| xk[j * n + i] * beta[j]).sum::<f64>()).collect(),
         };
 
-        let bread = chol.inverse();
+        let bread = chol.inverse;
 
         let rss: f64 = (0..n).map(|i| w(i) * residuals[i].powi(2)).sum();
         let within_tss: f64 = (0..n).map(|i| w(i) * y[i].powi(2)).sum();

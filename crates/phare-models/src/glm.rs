@@ -259,7 +259,7 @@ impl Feglm {
             }
             chol = Cholesky::new(&crossprod(&x_tilde, n, k_all, Some(&omega)), k_all);
             // Fails when no regressor is left; the dropped ones are reported after convergence.
-            crate::design::collinearity(&chol, &names)?;
+            crate::design::collinearity(&chol.kept, &chol.dropped, &names)?;
             beta = chol.solve(&crossprod_vec(&x_tilde, n, k_all, &z, Some(&omega)));
             // Fitted linear predictor: the working response minus the WLS residual.
             for i in 0..n {
@@ -283,7 +283,7 @@ impl Feglm {
                 "check for perfect prediction (separation) or extreme values",
             ));
         }
-        diagnostics.extend(crate::design::collinearity(&chol, &names)?);
+        diagnostics.extend(crate::design::collinearity(&chol.kept, &chol.dropped, &names)?);
         // The information matrix at the estimate: weights and demeaning from the final μ (the last
         // IRLS step used the previous one), so that iid standard errors are the inverse Hessian at
         // the maximum, as statsmodels reports.

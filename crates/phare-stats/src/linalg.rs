@@ -155,3 +155,131 @@ mod tests {
         assert_eq!(c.dropped, [1]);
     }
 }
+
+/// Least squares by Householder QR of √W·X, for accuracy on ill-conditioned designs: the error
+/// grows with cond(X), not cond(X)² as with the normal equations (NIST's Longley benchmark is
+/// reproduced to about 1e-13 this way, to 1e-8 through XᵀX). Columns whose remaining norm falls
+/// below [`COLLINEARITY_TOL`] (relative to their own norm, taken as √ of the Cholesky criterion)
+/// are dropped, in order, as by [`Cholesky`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeastSquares {
+    /// Coefficients of the kept columns.
+    pub beta: Vec<f64>,
+    /// `(XᵀWX)⁻¹` over the kept columns (row-major), from `R⁻¹R⁻ᵀ`.
+    pub inverse: Vec<f64>,
+    /// Indices of the kept columns.
+    pub kept: Vec<usize>,
+    /// Indices of the columns dropped as collinear.
+    pub dropped: Vec<usize>,
+}
+
+impl LeastSquares {
+    /// Solves `min ‖√W (y − Xβ)‖` for `x` (`n × k`, column-major).
+    pub fn new(x: &[f64], n: usize, k: usize, y: &[f64], w: Option<&[f64]>) -> LeastSquares {
+        let sw: Vec<f64> = match w {
+            Some(w) => w.iter().map(|v| v.sqrt()).collect(),
+            None => vec![1.0; n],
+        };
+        let mut a: Vec<f64> =
+            (0..k).flat_map(|j| (0..n).map(move |i| (i, j))).map(|(i, j)| x[j * n + i] * sw[i]).collect();
+        let mut qty: Vec<f64> = y.iter().zip(&sw).map(|(v, s)| v * s).collect();
+        let (mut kept, mut dropped) = (Vec::new(), Vec::new());
+        for j in 0..k {
+            let m = kept.len();
+            let alpha_sq: f64 = a[j * n + m..(j + 1) * n].iter().map(|v| v * v).sum();
+            // Same criterion as the Cholesky pivot: remaining² > tol · total², using the original
+            // column norm (the reflections preserve it).
+            let original = x[j * n..(j + 1) * n].iter().zip(&sw).map(|(v, s)| (v * s) * (v * s)).sum::<f64>();
+            let acceptable = m < n && alpha_sq > COLLINEARITY_TOL * original.max(f64::MIN_POSITIVE);
+            if !acceptable {
+                dropped.push(j);
+                continue;
+            }
+            // Householder vector v for rows m..n of column j: x − (−sign·‖x‖) e₁.
+            let alpha = alpha_sq.sqrt();
+            let x0 = a[j * n + m];
+            let r = if x0 >= 0.0 { -alpha } else { alpha };
+            let mut v: Vec<f64> = a[j * n + m..(j + 1) * n].to_vec();
+            v[0] -= r;
+            let vnorm_sq: f64 = v.iter().map(|t| t * t).sum();
+            if vnorm_sq > 0.0 {
+                let apply = |col: &mut [f64]| {
+                    let dot: f64 = v.iter().zip(col.iter()).map(|(p, q)| p * q).sum();
+                    let f = 2.0 * dot / vnorm_sq;
+                    for (c, p) in col.iter_mut().zip(&v) {
+                        *c -= f * p;
+                    }
+                };
+                for jj in j..k {
+                    apply(&mut a[jj * n + m..(jj + 1) * n]);
+                }
+                apply(&mut qty[m..]);
+            }
+            kept.push(j);
+        }
+        let m = kept.len();
+        // R over the kept columns (upper triangular, row-major m × m).
+        let mut rmat = vec![0.0; m * m];
+        for (p, &j) in kept.iter().enumerate() {
+            for i in 0..=p {
+                rmat[i * m + p] = a[j * n + i];
+            }
+        }
+        let mut beta = qty[..m].to_vec();
+        for i in (0..m).rev() {
+            for p in i + 1..m {
+                beta[i] -= rmat[i * m + p] * beta[p];
+            }
+            beta[i] /= rmat[i * m + i];
+        }
+        // R⁻¹ (upper), then (XᵀWX)⁻¹ = R⁻¹ R⁻ᵀ.
+        let mut rinv = vec![0.0; m * m];
+        for c in 0..m {
+            for i in (0..=c).rev() {
+                let mut s = if i == c { 1.0 } else { 0.0 };
+                for p in i + 1..=c {
+                    s -= rmat[i * m + p] * rinv[p * m + c];
+                }
+                rinv[i * m + c] = s / rmat[i * m + i];
+            }
+        }
+        let mut inverse = vec![0.0; m * m];
+        for i in 0..m {
+            for j in 0..m {
+                inverse[i * m + j] = (i.max(j)..m).map(|p| rinv[i * m + p] * rinv[j * m + p]).sum();
+            }
+        }
+        LeastSquares { beta, inverse, kept, dropped }
+    }
+}
+
+#[cfg(test)]
+mod qr_tests {
+    use super::*;
+
+    #[test]
+    fn qr_agrees_with_cholesky_on_a_well_conditioned_problem() {
+        let n = 6;
+        let x = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5, -1.0, 2.0, 0.3, 1.1, -0.7, 3.0, 1.0, 0.0, -2.0, 1.5, 0.2];
+        let y = [1.0, 2.0, 0.5, -1.0, 3.0, 0.0];
+        let w = [1.0, 2.0, 0.5, 1.5, 1.0, 3.0];
+        let ls = LeastSquares::new(&x, n, 3, &y, Some(&w));
+        let chol = Cholesky::new(&crossprod(&x, n, 3, Some(&w)), 3);
+        let beta = chol.solve(&crossprod_vec(&x, n, 3, &y, Some(&w)));
+        for (a, b) in ls.beta.iter().zip(&beta) {
+            assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+        }
+        for (a, b) in ls.inverse.iter().zip(chol.inverse()) {
+            assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn qr_drops_collinear_columns_like_cholesky() {
+        let n = 4;
+        let x = [1.0, 2.0, 3.0, 4.0, 2.0, 4.0, 6.0, 8.0, 1.0, -1.0, 1.0, -1.0];
+        let ls = LeastSquares::new(&x, n, 3, &[1.0, 0.0, 2.0, 1.0], None);
+        assert_eq!(ls.kept, [0, 2]);
+        assert_eq!(ls.dropped, [1]);
+    }
+}
