@@ -305,7 +305,12 @@ impl Parser<'_> {
             name: "formula".into(),
             value: format!("`{}`", self.text),
             reason: format!("{what}; found {found} at character {}", col + 1),
-            hint: Some(format!("{}\n{}^ here", self.text, " ".repeat(col))),
+            // On its own lines, indented, so the caret sits under the character in any terminal.
+            hint: Some(format!(
+                "the formula, with the position marked:\n    {}\n    {}^ here",
+                self.text,
+                " ".repeat(col)
+            )),
         }
     }
 }
