@@ -82,6 +82,7 @@ fn ln_factorial(y: f64) -> f64 {
 pub struct Feglm {
     formula: Formula,
     family: Family,
+    weights: Option<String>,
     vcov: Option<crate::VcovSpec>,
     tol: f64,
     max_iter: usize,
@@ -106,7 +107,13 @@ impl Feglm {
                 hint: Some("use Feols for 2SLS".into()),
             });
         }
-        Ok(Feglm { formula, family, vcov: None, tol: 1e-10, max_iter: 100 })
+        Ok(Feglm { formula, family, weights: None, vcov: None, tol: 1e-10, max_iter: 100 })
+    }
+    /// Prior (frequency or sampling) weights from `column`: each observation's log-likelihood
+    /// contribution is multiplied by its weight.
+    pub fn weights(mut self, column: &str) -> Feglm {
+        self.weights = Some(column.into());
+        self
     }
     /// The covariance estimator (`Iid`, `Hc0`, `Hc1`, `Crv1`).
     pub fn vcov(mut self, spec: crate::VcovSpec) -> Feglm {
@@ -130,7 +137,7 @@ impl Feglm {
                 });
             }
         };
-        let numeric = crate::design::numeric_columns(f, []);
+        let numeric = crate::design::numeric_columns(f, &self.weights);
         let m = DesignMatrix::from_frame(df, &numeric, MissingPolicy::Drop)?;
         let mut diagnostics = m.diagnostics().to_vec();
         let y_all = m.column(0);
@@ -219,6 +226,21 @@ impl Feglm {
             })
             .collect();
         let y = m.column(0).to_vec();
+        let pw: Vec<f64> = match &self.weights {
+            Some(w) => {
+                let v = m.column_by_name(w).unwrap_or_default().to_vec();
+                if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(**x > 0.0 && x.is_finite())) {
+                    return Err(Error::InvalidValue {
+                        place: format!("weights column `{w}` (row {})", m.source_rows()[i]),
+                        value: x.to_string(),
+                        reason: "weights must be positive and finite".into(),
+                        hint: Some("drop rows with zero weight before fitting".into()),
+                    });
+                }
+                v
+            }
+            None => vec![1.0; n],
+        };
         let (names, x_raw) = crate::design::regressors(f, &m, &factors, 0);
         let k_all = names.len();
         let fe_ids: Vec<Vec<u32>> =
@@ -227,7 +249,7 @@ impl Feglm {
 
         // IRLS.
         let fam = self.family;
-        let ybar = y.iter().sum::<f64>() / n as f64;
+        let ybar = y.iter().zip(&pw).map(|(a, b)| a * b).sum::<f64>() / pw.iter().sum::<f64>();
         let mut mu: Vec<f64> = y
             .iter()
             .map(|&v| match fam {
@@ -248,8 +270,8 @@ impl Feglm {
         let (mut beta, mut x_tilde, mut omega, mut chol);
         loop {
             iterations += 1;
-            omega = mu.iter().map(|&m| fam.weight(m)).collect::<Vec<f64>>();
-            let mut z: Vec<f64> = (0..n).map(|i| eta[i] + (y[i] - mu[i]) / omega[i]).collect();
+            omega = mu.iter().zip(&pw).map(|(&m, w)| w * fam.weight(m)).collect::<Vec<f64>>();
+            let mut z: Vec<f64> = (0..n).map(|i| eta[i] + (y[i] - mu[i]) / fam.weight(mu[i])).collect();
             let z_raw = z.clone();
             x_tilde = x_raw.clone();
             if n_fe > 0 {
@@ -267,7 +289,7 @@ impl Feglm {
                 eta[i] = z_raw[i] - (z[i] - fitted);
                 mu[i] = fam.mean(eta[i]);
             }
-            let dev: f64 = (0..n).map(|i| fam.deviance(y[i], mu[i])).sum();
+            let dev: f64 = (0..n).map(|i| pw[i] * fam.deviance(y[i], mu[i])).sum();
             if (dev - dev_old).abs() < self.tol * (0.1 + dev.abs()) {
                 converged = true;
                 break;
@@ -287,7 +309,7 @@ impl Feglm {
         // The information matrix at the estimate: weights and demeaning from the final μ (the last
         // IRLS step used the previous one), so that iid standard errors are the inverse Hessian at
         // the maximum, as statsmodels reports.
-        omega = mu.iter().map(|&m| fam.weight(m)).collect();
+        omega = mu.iter().zip(&pw).map(|(&m, w)| w * fam.weight(m)).collect();
         x_tilde = x_raw.clone();
         if n_fe > 0 {
             let fe = FixedEffects::new(fe_ids.clone(), fe_levels.clone(), Some(&omega));
@@ -306,15 +328,15 @@ impl Feglm {
         let k = terms.len();
         let xk = xk_all;
         let bread = info.inverse();
-        let loglik: f64 = (0..n).map(|i| fam.loglik(y[i], mu[i])).sum();
-        let deviance: f64 = (0..n).map(|i| fam.deviance(y[i], mu[i])).sum();
+        let loglik: f64 = (0..n).map(|i| pw[i] * fam.loglik(y[i], mu[i])).sum();
+        let deviance: f64 = (0..n).map(|i| pw[i] * fam.deviance(y[i], mu[i])).sum();
         let ll_null: f64 = match (n_fe, fam) {
-            (0, _) => (0..n).map(|i| fam.loglik(y[i], ybar)).sum(),
+            (0, _) => (0..n).map(|i| pw[i] * fam.loglik(y[i], ybar)).sum(),
             _ => f64::NAN,
         };
 
         // Covariance.
-        let working: Vec<f64> = (0..n).map(|i| (y[i] - mu[i]) / omega[i]).collect();
+        let working: Vec<f64> = (0..n).map(|i| (y[i] - mu[i]) / fam.weight(mu[i])).collect();
         let clusters = crate::design::clusters(keys[n_fe..].iter().cloned());
         let (matrix, reference, n_clusters, label) = match spec {
             crate::VcovSpec::Iid => (bread.clone(), Reference::Normal, None, "iid".to_string()),

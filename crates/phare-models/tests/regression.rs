@@ -586,3 +586,47 @@ fn nist_longley_certified_values() {
         assert!(rse < 1e-11, "{term}: se {} vs certified {se}", row.std_error);
     }
 }
+
+/// Frequency weights equal duplicated rows: a row with weight 2 counts as two identical rows.
+#[test]
+fn glm_frequency_weights_equal_duplicated_rows() {
+    let df = load_dataset("wagepan").unwrap().head(Some(800));
+    let w: Vec<f64> = (0..800).map(|i| if i % 3 == 0 { 2.0 } else { 1.0 }).collect();
+    let weighted = {
+        let mut d = df.clone();
+        d.with_column(Column::new("w".into(), w.clone())).unwrap();
+        d
+    };
+    let doubled_rows: Vec<IdxSize> = (0..800u32).flat_map(|i| if i % 3 == 0 { vec![i, i] } else { vec![i] }).collect();
+    let doubled = df.take(&IdxCa::from_vec("rows".into(), doubled_rows)).unwrap();
+    for (formula, poisson) in [("hours ~ union + married | year", true), ("union ~ married + exper + educ", false)] {
+        let (a, b) = if poisson {
+            (
+                phare_models::Feglm::poisson(formula).unwrap().weights("w").fit(&weighted).unwrap(),
+                phare_models::Feglm::poisson(formula).unwrap().fit(&doubled).unwrap(),
+            )
+        } else {
+            (
+                phare_models::Feglm::logit(formula).unwrap().weights("w").fit(&weighted).unwrap(),
+                phare_models::Feglm::logit(formula).unwrap().fit(&doubled).unwrap(),
+            )
+        };
+        for (ra, rb) in a.tidy().rows.iter().zip(&b.tidy().rows) {
+            assert!(
+                (ra.estimate - rb.estimate).abs() < 1e-9,
+                "{formula} {}: {} vs {}",
+                ra.term,
+                ra.estimate,
+                rb.estimate
+            );
+            assert!(
+                (ra.std_error - rb.std_error).abs() < 1e-9,
+                "{formula} {}: se {} vs {}",
+                ra.term,
+                ra.std_error,
+                rb.std_error
+            );
+        }
+        assert!((a.loglik() - b.loglik()).abs() < 1e-6 * b.loglik().abs());
+    }
+}
