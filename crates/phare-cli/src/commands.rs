@@ -509,18 +509,13 @@ fn run_regress(args: &RegressArgs, format: OutputFormat, progress: &Progress) ->
             Box::new(fit)
         }
         fam @ ("poisson" | "logit") => {
-            if args.weights.is_some() {
-                return Err(Error::InvalidArgument {
-                    name: "weights".into(),
-                    value: args.weights.clone().unwrap_or_default(),
-                    reason: "weights are available for linear models only".into(),
-                    hint: None,
-                });
-            }
             let mut model =
                 if fam == "poisson" { Feglm::poisson(&args.formula)? } else { Feglm::logit(&args.formula)? };
             if let Some(v) = vcov {
                 model = model.vcov(v);
+            }
+            if let Some(w) = &args.weights {
+                model = model.weights(w);
             }
             let fit = model.fit(&df)?;
             progress.say(&format!("fitted on {} observations in {} iterations", fit.nobs(), fit.iterations()));
