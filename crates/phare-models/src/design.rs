@@ -145,3 +145,17 @@ pub(crate) fn collinearity(kept: &[usize], dropped: &[usize], names: &[String]) 
         format!("dropped for collinearity with earlier regressors or the fixed effects: {}", dropped.join(", ")),
     )))
 }
+
+/// The weights column of `m`, checked positive and finite (the error names the row).
+pub(crate) fn positive_weights(m: &DesignMatrix, column: &str) -> Result<Vec<f64>> {
+    let v = m.column_by_name(column).unwrap_or_default().to_vec();
+    if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(**x > 0.0 && x.is_finite())) {
+        return Err(Error::InvalidValue {
+            place: format!("weights column `{column}` (row {})", m.source_rows()[i]),
+            value: x.to_string(),
+            reason: "regression weights must be positive and finite".into(),
+            hint: Some("drop rows with zero weight before fitting".into()),
+        });
+    }
+    Ok(v)
+}

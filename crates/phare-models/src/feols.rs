@@ -277,18 +277,7 @@ impl Feols {
                 .collect()
         };
         let weights: Option<Vec<f64>> = match &self.weights {
-            Some(w) => {
-                let v = m.column_by_name(w).unwrap_or_default().to_vec();
-                if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(**x > 0.0 && x.is_finite())) {
-                    return Err(Error::InvalidValue {
-                        place: format!("weights column `{w}` (row {})", m.source_rows()[i]),
-                        value: x.to_string(),
-                        reason: "regression weights must be positive and finite".into(),
-                        hint: Some("drop rows with zero weight before fitting".into()),
-                    });
-                }
-                Some(v)
-            }
+            Some(w) => Some(crate::design::positive_weights(&m, w)?),
             None => None,
         };
         let wref = weights.as_deref();

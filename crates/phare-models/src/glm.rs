@@ -227,18 +227,7 @@ impl Feglm {
             .collect();
         let y = m.column(0).to_vec();
         let pw: Vec<f64> = match &self.weights {
-            Some(w) => {
-                let v = m.column_by_name(w).unwrap_or_default().to_vec();
-                if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(**x > 0.0 && x.is_finite())) {
-                    return Err(Error::InvalidValue {
-                        place: format!("weights column `{w}` (row {})", m.source_rows()[i]),
-                        value: x.to_string(),
-                        reason: "weights must be positive and finite".into(),
-                        hint: Some("drop rows with zero weight before fitting".into()),
-                    });
-                }
-                v
-            }
+            Some(w) => crate::design::positive_weights(&m, w)?,
             None => vec![1.0; n],
         };
         let (names, x_raw) = crate::design::regressors(f, &m, &factors, 0);
