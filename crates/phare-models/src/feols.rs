@@ -363,6 +363,7 @@ impl Feols {
             first_stage,
             crv3_cluster: None,
             first_stage_f: Vec::new(),
+            effective_f: None,
             diagnostics,
         };
         let mut fit = fit;
@@ -459,6 +460,8 @@ pub struct FeolsFit {
     crv3_cluster: Option<Clusters>,
     /// Per endogenous regressor: the first-stage F statistic of the excluded instruments.
     first_stage_f: Vec<(String, f64)>,
+    /// Montiel Olea–Pflueger effective F (one endogenous regressor).
+    effective_f: Option<f64>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -474,6 +477,45 @@ struct FirstStage {
     bread: Vec<f64>,
     /// Per endogenous regressor: name, first-stage coefficients, residuals.
     equations: Vec<(String, Vec<f64>, Vec<f64>)>,
+}
+
+/// See [`FeolsFit::effective_f`].
+fn effective_f(
+    fs: &FirstStage,
+    n: usize,
+    w: Option<&[f64]>,
+    kind: &VcovKind,
+    k_fe: usize,
+    absorbed: bool,
+) -> Result<f64> {
+    let (_, pi, resid) = &fs.equations[0];
+    let robust = match kind {
+        VcovKind::Iid => VcovKind::Hc1,
+        other => other.clone(),
+    };
+    let ing = Ingredients { x: &fs.w, n, k: fs.kw, residuals: resid, weights: w, bread: &fs.bread, absorbed };
+    let v = covariance(&robust, &ing, fs.kw + k_fe)?.matrix;
+    let q = fs.instruments.len();
+    let exog: Vec<usize> = (0..fs.kw).filter(|j| !fs.instruments.contains(j)).collect();
+    let col = |j: usize| &fs.w[j * n..(j + 1) * n];
+    // Z̃: each instrument minus its projection on the exogenous columns.
+    let x_exog: Vec<f64> = exog.iter().flat_map(|&j| col(j).iter().copied()).collect();
+    let chol = Cholesky::new(&crossprod(&x_exog, n, exog.len(), w), exog.len());
+    let mut z_tilde: Vec<f64> = Vec::with_capacity(q * n);
+    for &j in &fs.instruments {
+        let z = col(j);
+        let g = chol.solve(&crossprod_vec(&x_exog, n, exog.len(), z, w));
+        z_tilde.extend(
+            (0..n).map(|i| z[i] - chol.kept.iter().enumerate().map(|(p, &e)| x_exog[e * n + i] * g[p]).sum::<f64>()),
+        );
+    }
+    let qm = crossprod(&z_tilde, n, q, w);
+    let pz: Vec<f64> = fs.instruments.iter().map(|&a| pi[a]).collect();
+    let num: f64 = (0..q).map(|a| pz[a] * (0..q).map(|b| qm[a * q + b] * pz[b]).sum::<f64>()).sum();
+    let trace: f64 = (0..q)
+        .map(|a| (0..q).map(|b| v[fs.instruments[a] * fs.kw + fs.instruments[b]] * qm[b * q + a]).sum::<f64>())
+        .sum();
+    Ok(num / trace)
 }
 
 /// The first stage of 2SLS: regresses each endogenous column of `x` (after the `k_exog` exogenous
@@ -675,8 +717,24 @@ impl FeolsFit {
                 };
                 self.first_stage_f.push((name.clone(), f));
             }
+            if fs.equations.len() == 1 {
+                self.effective_f =
+                    Some(effective_f(fs, self.n, self.w.as_deref(), &kind, k_fe, !self.fe_ids.is_empty())?);
+            }
         }
         Ok(self)
+    }
+
+    /// For 2SLS with one endogenous regressor, the effective F statistic of Montiel Olea and
+    /// Pflueger (2013), robust to heteroskedasticity (and to clustering under a CRV1 covariance):
+    /// `π̂ᵀ Q π̂ / tr(V̂ Q)`, with π̂ the excluded instruments' first-stage coefficients, V̂ their
+    /// robust covariance (HC1 when the model's covariance is iid) and `Q = Z̃ᵀWZ̃` for the instruments
+    /// Z̃ with the exogenous regressors (and fixed effects) partialled out. With a single instrument
+    /// it equals the robust first-stage F. Compare it with the critical values tabulated by Montiel
+    /// Olea and Pflueger. pyfixest's `_eff_F` does not partial out the exogenous regressors, so its
+    /// value differs when there are several instruments.
+    pub fn effective_f(&self) -> Option<f64> {
+        self.effective_f
     }
 
     /// For 2SLS, per endogenous regressor, the first-stage F statistic of the excluded
@@ -737,6 +795,9 @@ impl Estimates for FeolsFit {
         }
         for (name, f) in &self.first_stage_f {
             g = g.with(&format!("first_stage_f_{name}"), *f);
+        }
+        if let Some(f) = self.effective_f {
+            g = g.with("effective_f", f);
         }
         g.with(glance_names::VCOV_TYPE, self.vcov_label.as_str())
     }

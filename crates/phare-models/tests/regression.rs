@@ -630,3 +630,23 @@ fn glm_frequency_weights_equal_duplicated_rows() {
         assert!((a.loglik() - b.loglik()).abs() < 1e-6 * b.loglik().abs());
     }
 }
+
+#[test]
+fn effective_f_with_one_instrument_is_the_robust_first_stage_f() {
+    let mroz = load_dataset("mroz").unwrap();
+    let fit = Feols::new("lwage ~ exper + expersq | educ ~ fatheduc").unwrap().vcov(VcovSpec::Hc1).fit(&mroz).unwrap();
+    let (f, eff) = (fit.first_stage_f()[0].1, fit.effective_f().unwrap());
+    assert!((f - eff).abs() < 1e-9 * f, "{f} vs {eff}");
+    // With iid inference the effective F is still robust (HC1), so it equals the HC1 F above.
+    let iid = Feols::new("lwage ~ exper + expersq | educ ~ fatheduc").unwrap().vcov(VcovSpec::Iid).fit(&mroz).unwrap();
+    assert!((iid.effective_f().unwrap() - eff).abs() < 1e-9 * eff);
+    assert!((iid.first_stage_f()[0].1 - f).abs() > 1e-3, "the iid first-stage F is the classical one");
+    // Two instruments: defined and positive.
+    let two = Feols::new("lwage ~ exper + expersq | educ ~ fatheduc + motheduc")
+        .unwrap()
+        .vcov(VcovSpec::Hc1)
+        .fit(&mroz)
+        .unwrap();
+    let e2 = two.effective_f().unwrap();
+    assert!(e2 > 0.0 && e2.is_finite());
+}
