@@ -254,7 +254,7 @@ impl Feglm {
             })
             .collect();
         let mut dev_old = f64::INFINITY;
-        let demean = DemeanOptions { tol: 1e-13, max_iter: 100_000 };
+        let demean = DemeanOptions { tol: 1e-13, ..DemeanOptions::default() };
         let (mut converged, mut iterations) = (false, 0);
         let (mut beta, mut x_tilde, mut omega, mut chol);
         loop {
