@@ -117,8 +117,17 @@ impl FixedEffects {
             // x ← F²(x) − (δ₂·Δ²/‖Δ²‖²) δ₂, δ₁ = F(x) − x, δ₂ = F²(x) − F(x), Δ² = δ₂ − δ₁. Every
             // sweep subtracts fixed-effect means, so the iterate stays in x₀ + span(dummies) and
             // the limit is the same projection as without acceleration.
-            let (mut x0, mut x1) = (vec![0.0; v.len()], vec![0.0; v.len()]);
+            //
+            // A few plain sweeps first: balanced panels converge in two, and need no extra buffers
+            // (fresh memory is expensive for large data).
             let mut sweeps = 0;
+            while sweeps < 3.min(options.max_iter) {
+                sweeps += 1;
+                if converged(self.sweep(v, &mut sums)) {
+                    return Ok(sweeps);
+                }
+            }
+            let (mut x0, mut x1) = (vec![0.0; v.len()], vec![0.0; v.len()]);
             while sweeps < options.max_iter {
                 x0.copy_from_slice(v);
                 sweeps += 1;
