@@ -113,6 +113,18 @@ fn mpdta_twfe_matches_pyfixest() {
     check("e_mpdta_twfe_CRV1_countyreal", &fit);
 }
 
+/// The frame of `cols` plus one 0/1 column `d{level}` for each level `1..levels` of `g` (level 0 is
+/// the reference), and the dummies' names.
+fn with_dummies(mut cols: Vec<Column>, g: &[i64], levels: i64) -> (DataFrame, Vec<String>) {
+    let mut names = Vec::new();
+    for level in 1..levels {
+        let name = format!("d{level}");
+        cols.push(Column::new(name.as_str().into(), g.iter().map(|&v| f64::from(v == level)).collect::<Vec<_>>()));
+        names.push(name);
+    }
+    (DataFrame::new_infer_height(cols).unwrap(), names)
+}
+
 /// Identity: absorbing a fixed effect gives the same slopes as including its dummies.
 #[test]
 fn absorbed_fixed_effects_equal_dummy_regression_on_random_data() {
@@ -123,19 +135,13 @@ fn absorbed_fixed_effects_equal_dummy_regression_on_random_data() {
         let x1: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
         let x2: Vec<f64> = (0..n).map(|i| rng.normal() + g[i] as f64 * 0.3).collect();
         let y: Vec<f64> = (0..n).map(|i| 1.0 + 2.0 * x1[i] - x2[i] + g[i] as f64 + rng.normal()).collect();
-        let mut cols = vec![
+        let cols = vec![
             Column::new("y".into(), &y),
             Column::new("x1".into(), &x1),
             Column::new("x2".into(), &x2),
             Column::new("g".into(), &g),
         ];
-        let mut dummies = Vec::new();
-        for level in 1..7 {
-            let name = format!("d{level}");
-            cols.push(Column::new(name.as_str().into(), g.iter().map(|&v| f64::from(v == level)).collect::<Vec<_>>()));
-            dummies.push(name);
-        }
-        let df = DataFrame::new_infer_height(cols).unwrap();
+        let (df, dummies) = with_dummies(cols, &g, 7);
         let absorbed = Feols::new("y ~ x1 + x2 | g").unwrap().vcov(VcovSpec::Iid).fit(&df).unwrap();
         let explicit = Feols::new(&format!("y ~ x1 + x2 + {}", dummies.join(" + ")))
             .unwrap()
@@ -316,19 +322,13 @@ fn two_stage_least_squares_with_fixed_effects_equals_explicit_dummies() {
     let u: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
     let x: Vec<f64> = (0..n).map(|i| 0.8 * z[i] + 0.5 * u[i] + 0.2 * g[i] as f64 + rng.normal()).collect();
     let y: Vec<f64> = (0..n).map(|i| 1.5 * x[i] + g[i] as f64 + u[i]).collect();
-    let mut cols = vec![
+    let cols = vec![
         Column::new("y".into(), &y),
         Column::new("x".into(), &x),
         Column::new("z".into(), &z),
         Column::new("g".into(), &g),
     ];
-    let mut dummies = Vec::new();
-    for level in 1..8 {
-        let name = format!("d{level}");
-        cols.push(Column::new(name.as_str().into(), g.iter().map(|&v| f64::from(v == level)).collect::<Vec<_>>()));
-        dummies.push(name);
-    }
-    let df = DataFrame::new_infer_height(cols).unwrap();
+    let (df, dummies) = with_dummies(cols, &g, 8);
     let absorbed = Feols::new("y ~ 1 | g | x ~ z").unwrap().vcov(VcovSpec::Iid).fit(&df).unwrap();
     let explicit =
         Feols::new(&format!("y ~ {} | x ~ z", dummies.join(" + "))).unwrap().vcov(VcovSpec::Iid).fit(&df).unwrap();
@@ -414,14 +414,8 @@ fn poisson_absorbed_fixed_effects_equal_dummies() {
             k
         })
         .collect();
-    let mut cols = vec![Column::new("y".into(), &y), Column::new("x".into(), &x), Column::new("g".into(), &g)];
-    let mut dummies = Vec::new();
-    for level in 1..6 {
-        let name = format!("d{level}");
-        cols.push(Column::new(name.as_str().into(), g.iter().map(|&v| f64::from(v == level)).collect::<Vec<_>>()));
-        dummies.push(name);
-    }
-    let df = DataFrame::new_infer_height(cols).unwrap();
+    let cols = vec![Column::new("y".into(), &y), Column::new("x".into(), &x), Column::new("g".into(), &g)];
+    let (df, dummies) = with_dummies(cols, &g, 6);
     let absorbed = phare_models::Feglm::poisson("y ~ x | g").unwrap().fit(&df).unwrap();
     let explicit = phare_models::Feglm::poisson(&format!("y ~ x + {}", dummies.join(" + "))).unwrap().fit(&df).unwrap();
     let (a, b) = (absorbed.tidy().row("x").unwrap().clone(), explicit.tidy().row("x").unwrap().clone());
