@@ -264,20 +264,36 @@ pub fn sorted_levels(df: &DataFrame, column: &str, rows: &[usize]) -> Result<(Ve
         let codes = vals.iter().map(|v| v.and_then(|v| levels.binary_search(&v).ok().map(|i| i as u32))).collect();
         return Ok((levels.iter().map(|l| l.to_string()).collect(), codes));
     }
-    let mut vals: Vec<Option<String>> = Vec::with_capacity(rows.len());
-    for &r in rows {
-        let v = s.get(r).map_err(crate::engine::engine_err("encoding a factor"))?;
-        vals.push(match v {
-            AnyValue::Null => None,
-            AnyValue::String(x) => Some(x.to_string()),
-            other => Some(other.to_string()),
-        });
-    }
+    let vals = render_cells(df, column, rows)?;
     let mut levels: Vec<String> = vals.iter().flatten().cloned().collect();
     levels.sort_unstable();
     levels.dedup();
     let codes = vals.iter().map(|v| v.as_ref().and_then(|v| levels.binary_search(v).ok().map(|i| i as u32))).collect();
     Ok((levels, codes))
+}
+
+/// The values of `column` at `rows` as text, rendered as [`sorted_levels`] names levels (integers
+/// in decimal, text as is), `None` when missing: the key to match the levels of a fitted model
+/// (fixed effects, factors) with the rows of new data.
+pub fn render_cells(df: &DataFrame, column: &str, rows: &[usize]) -> Result<Vec<Option<String>>> {
+    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let s = df.column(column).map_err(|_| Error::column_not_found(column, &names))?.as_materialized_series();
+    if s.dtype().is_integer() {
+        let v = s.cast(&DataType::Int64).map_err(crate::engine::engine_err("reading levels"))?;
+        let ca = v.i64().map_err(crate::engine::engine_err("reading levels"))?;
+        return Ok(rows.iter().map(|&r| ca.get(r).map(|v| v.to_string())).collect());
+    }
+    let mut vals: Vec<Option<String>> = Vec::with_capacity(rows.len());
+    for &r in rows {
+        let v = s.get(r).map_err(crate::engine::engine_err("reading levels"))?;
+        vals.push(match v {
+            AnyValue::Null => None,
+            AnyValue::Float64(x) if x.is_nan() => None,
+            AnyValue::String(x) => Some(x.to_string()),
+            other => Some(other.to_string()),
+        });
+    }
+    Ok(vals)
 }
 
 impl DesignMatrix {

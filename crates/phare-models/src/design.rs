@@ -14,13 +14,15 @@ pub(crate) struct FactorCodes {
     pub labels: Vec<String>,
     pub codes: Vec<Option<u32>>,
     pub refs: Vec<String>,
+    /// `i(var, x)`: the column multiplying each dummy.
+    pub slope: Option<String>,
 }
 
 /// The numeric columns a formula reads: outcome, the columns of every product term, then `extra`
 /// (endogenous regressors, instruments, weights), each once.
 pub(crate) fn numeric_columns<'a>(f: &'a Formula, extra: impl IntoIterator<Item = &'a String>) -> Vec<&'a str> {
     let mut out: Vec<&str> = vec![f.outcome.as_str()];
-    for c in f.terms.iter().flatten().chain(extra) {
+    for c in f.terms.iter().flatten().chain(f.factors.iter().filter_map(|fac| fac.slope.as_ref())).chain(extra) {
         if !out.contains(&c.as_str()) {
             out.push(c);
         }
@@ -47,7 +49,7 @@ pub(crate) fn encode_factors(df: &DataFrame, f: &Formula, rows: &[usize]) -> Res
                     hint: Some("write the level as it appears in the data".into()),
                 });
             }
-            Ok(FactorCodes { var: fac.var.clone(), labels, codes, refs: fac.refs.clone() })
+            Ok(FactorCodes { var: fac.var.clone(), labels, codes, refs: fac.refs.clone(), slope: fac.slope.clone() })
         })
         .collect()
 }
@@ -64,8 +66,9 @@ pub(crate) fn filter_factors(factors: Vec<FactorCodes>, keep: &[bool]) -> Vec<Fa
 }
 
 /// Regressor names and columns (column-major, `m.nrows()` rows): the intercept if any, the
-/// product terms, then one dummy per non-reference level of each factor (`var::level`).
-/// `reserve` extra columns of capacity are left for the caller to append.
+/// product terms, then one dummy per non-reference level of each factor (`var::level`, or
+/// `var::level:x` for `i(var, x)`). `reserve` extra columns of capacity are left for the caller to
+/// append.
 pub(crate) fn regressors(
     f: &Formula,
     m: &DesignMatrix,
@@ -76,30 +79,55 @@ pub(crate) fn regressors(
     let n_dummies: usize = factors.iter().map(|f| f.labels.len() - f.refs.len()).sum();
     let mut names: Vec<String> = Vec::new();
     let mut x: Vec<f64> = Vec::with_capacity(n * (usize::from(f.intercept) + f.terms.len() + n_dummies + reserve));
+    for_each_regressor(f, m, factors, |name, col| {
+        names.push(name);
+        x.extend_from_slice(col);
+    });
+    (names, x)
+}
+
+/// Calls `visit(name, column)` for each regressor of [`regressors`] in turn, building one column
+/// at a time (so a linear predictor needs one column of memory, not the whole design).
+pub(crate) fn for_each_regressor(
+    f: &Formula,
+    m: &DesignMatrix,
+    factors: &[FactorCodes],
+    mut visit: impl FnMut(String, &[f64]),
+) {
+    let n = m.nrows();
+    let mut col: Vec<f64> = Vec::with_capacity(n);
     if f.intercept {
-        names.push("(Intercept)".into());
-        x.extend(std::iter::repeat_n(1.0, n));
+        col.resize(n, 1.0);
+        visit("(Intercept)".into(), &col);
     }
     for (term, name) in f.terms.iter().zip(f.term_names()) {
-        let start = x.len();
-        x.extend_from_slice(m.column_by_name(&term[0]).unwrap_or_default());
+        col.clear();
+        col.extend_from_slice(m.column_by_name(&term[0]).unwrap_or_default());
         for c in &term[1..] {
-            for (v, z) in x[start..].iter_mut().zip(m.column_by_name(c).unwrap_or_default()) {
+            for (v, z) in col.iter_mut().zip(m.column_by_name(c).unwrap_or_default()) {
                 *v *= z;
             }
         }
-        names.push(name);
+        visit(name, &col);
     }
     for fac in factors {
+        let slope = fac.slope.as_ref().map(|c| m.column_by_name(c).unwrap_or_default());
         for (level, label) in fac.labels.iter().enumerate() {
             if fac.refs.contains(label) {
                 continue;
             }
-            names.push(format!("{}::{label}", fac.var));
-            x.extend(fac.codes.iter().map(|c| f64::from(*c == Some(level as u32))));
+            col.clear();
+            col.extend(fac.codes.iter().map(|c| f64::from(*c == Some(level as u32))));
+            let name = match (&fac.slope, slope) {
+                (Some(x), Some(values)) => {
+                    col.iter_mut().zip(values).for_each(|(d, v)| *d *= v);
+                    format!("{}::{label}:{x}", fac.var)
+                }
+                _ => format!("{}::{label}", fac.var),
+            };
+            visit(name, &col);
         }
     }
-    (names, x)
 }
 
 /// Parameters the fixed effects count in K for a covariance of kind `kind`: Σ(levels − 1) + 1 over

@@ -339,6 +339,20 @@ impl Feols {
         };
 
         let bread = chol.inverse;
+        let fixef = if n_fe > 0 {
+            let kept_beta = |j: usize| chol.kept.iter().position(|&p| p == j).map(|p| beta[p]);
+            let s = fe_component(f, &m, &factors, &residuals, &kept_beta);
+            let alpha = fe.coefficients(&s, &self.demean)?;
+            keys[..n_fe]
+                .iter()
+                .zip(alpha)
+                .map(|(k, values)| FixefValues::new(df, k, m.source_rows(), values))
+                .collect::<Result<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
+        let factor_levels: Vec<(String, Vec<String>)> =
+            factors.iter().map(|fc| (fc.var.clone(), fc.labels.clone())).collect();
 
         let rss: f64 = (0..n).map(|i| w(i) * residuals[i].powi(2)).sum();
         let within_tss: f64 = (0..n).map(|i| w(i) * y[i].powi(2)).sum();
@@ -365,6 +379,8 @@ impl Feols {
             first_stage_f: Vec::new(),
             effective_f: None,
             diagnostics,
+            fixef,
+            factor_levels,
         };
         let mut fit = fit;
         let cluster_keys = fit.fe_ids.split_off(n_fe);
@@ -463,6 +479,75 @@ pub struct FeolsFit {
     /// Montiel Olea–Pflueger effective F (one endogenous regressor).
     effective_f: Option<f64>,
     diagnostics: Vec<Diagnostic>,
+    /// The estimated fixed effects, for [`FeolsFit::fixef`] and [`FeolsFit::predict`].
+    fixef: Vec<FixefValues>,
+    /// Per factor `i(var)`: its levels in the fit, to encode new data the same way.
+    factor_levels: Vec<(String, Vec<String>)>,
+}
+
+/// The estimated coefficients of one absorbed fixed effect, by level (see [`FeolsFit::fixef`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixefValues {
+    /// The fixed-effect column.
+    pub name: String,
+    /// Its levels as text (integers in decimal), in order of first appearance in the data.
+    pub levels: Vec<String>,
+    /// One coefficient per level.
+    pub values: Vec<f64>,
+}
+
+impl FixefValues {
+    /// Names the levels of `key` (encoded on `rows` of `df`) from the first row of each.
+    fn new(df: &DataFrame, key: &GroupIds, rows: &[usize], values: Vec<f64>) -> Result<FixefValues> {
+        let mut first = vec![usize::MAX; key.n_levels];
+        for (i, id) in key.ids.iter().enumerate() {
+            if let Some(l) = id
+                && first[*l as usize] == usize::MAX
+            {
+                first[*l as usize] = rows[i];
+            }
+        }
+        let levels = phare_data::matrix::render_cells(df, &key.name, &first)?;
+        Ok(FixefValues {
+            name: key.name.clone(),
+            levels: levels.into_iter().map(Option::unwrap_or_default).collect(),
+            values,
+        })
+    }
+
+    /// The coefficient of level `level`, if it was in the estimation sample.
+    pub fn get(&self, level: &str) -> Option<f64> {
+        self.levels.iter().position(|l| l == level).map(|i| self.values[i])
+    }
+}
+
+/// The part of the outcome the fixed effects explain, `y − Xβ̂ − ε̂` (with the actual endogenous
+/// regressors for 2SLS), from the undemeaned columns of `m`; `beta(j)` is regressor `j`'s
+/// coefficient (`None` when dropped as collinear), regressors numbered as [`crate::design::regressors`]
+/// then the endogenous ones.
+fn fe_component(
+    f: &Formula,
+    m: &DesignMatrix,
+    factors: &[crate::design::FactorCodes],
+    residuals: &[f64],
+    beta: &dyn Fn(usize) -> Option<f64>,
+) -> Vec<f64> {
+    let mut s = m.column_by_name(&f.outcome).unwrap_or_default().to_vec();
+    s.iter_mut().zip(residuals).for_each(|(s, e)| *s -= e);
+    let mut j = 0;
+    crate::design::for_each_regressor(f, m, factors, |_, col| {
+        if let Some(b) = beta(j) {
+            s.iter_mut().zip(col).for_each(|(s, x)| *s -= b * x);
+        }
+        j += 1;
+    });
+    for c in &f.endogenous {
+        if let Some(b) = beta(j) {
+            s.iter_mut().zip(m.column_by_name(c).unwrap_or_default()).for_each(|(s, x)| *s -= b * x);
+        }
+        j += 1;
+    }
+    s
 }
 
 /// What the first stage of 2SLS keeps to compute its F statistics under any covariance.
@@ -741,6 +826,79 @@ impl FeolsFit {
     /// instruments (under the fit's covariance: the classical F with `iid`); empty for OLS.
     pub fn first_stage_f(&self) -> &[(String, f64)] {
         &self.first_stage_f
+    }
+
+    /// The estimated fixed effects, one [`FixefValues`] per absorbed fixed effect (empty without
+    /// fixed effects). As fixest, every fixed effect after the first has its first level at 0;
+    /// only sums across fixed effects are identified.
+    pub fn fixef(&self) -> &[FixefValues] {
+        &self.fixef
+    }
+
+    /// Predictions `x'β̂ + Σ fixed effects` for each row of `newdata` (for 2SLS, with the actual
+    /// endogenous regressors, as fixest). A row gets `None` when one of its regressors is missing
+    /// or one of its fixed-effect or factor levels was not in the estimation sample (as pyfixest,
+    /// which returns NaN there). Predicting on the estimation data gives the fitted values.
+    ///
+    /// # Errors
+    /// A missing column of `newdata`, with the closest name.
+    pub fn predict(&self, newdata: &DataFrame) -> Result<Vec<Option<f64>>> {
+        let f = &self.formula;
+        let mut numeric: Vec<&str> = crate::design::numeric_columns(f, &f.endogenous);
+        numeric.remove(0); // the outcome is not needed
+        let height = newdata.height();
+        let m = if numeric.is_empty() {
+            DesignMatrix::from_columns(vec![("(rows)".into(), vec![0.0; height])])?
+        } else {
+            DesignMatrix::from_frame(newdata, &numeric, MissingPolicy::Drop)?
+        };
+        let rows = m.source_rows().to_vec();
+        // Factors coded with the fit's levels; an unseen level leaves the row unpredicted.
+        let mut ok = vec![true; rows.len()];
+        let mut factors = Vec::with_capacity(f.factors.len());
+        for (fac, (_, labels)) in f.factors.iter().zip(&self.factor_levels) {
+            let cells = phare_data::matrix::render_cells(newdata, &fac.var, &rows)?;
+            let codes: Vec<Option<u32>> = cells
+                .iter()
+                .map(|c| c.as_ref().and_then(|c| labels.iter().position(|l| l == c)).map(|p| p as u32))
+                .collect();
+            codes.iter().zip(ok.iter_mut()).for_each(|(c, ok)| *ok &= c.is_some());
+            factors.push(crate::design::FactorCodes {
+                var: fac.var.clone(),
+                labels: labels.clone(),
+                codes,
+                refs: fac.refs.clone(),
+                slope: fac.slope.clone(),
+            });
+        }
+        let mut pred = vec![0.0; rows.len()];
+        let mut visit = |name: &str, col: &[f64]| {
+            if let Some(p) = self.terms.iter().position(|t| t == name) {
+                pred.iter_mut().zip(col).for_each(|(s, x)| *s += self.beta[p] * x);
+            }
+        };
+        crate::design::for_each_regressor(f, &m, &factors, |name, col| visit(&name, col));
+        for c in &f.endogenous {
+            visit(c, m.column_by_name(c).unwrap_or_default());
+        }
+        for fe in &self.fixef {
+            let index: std::collections::HashMap<&str, f64> =
+                fe.levels.iter().map(String::as_str).zip(fe.values.iter().copied()).collect();
+            let cells = phare_data::matrix::render_cells(newdata, &fe.name, &rows)?;
+            for ((p, ok), c) in pred.iter_mut().zip(ok.iter_mut()).zip(&cells) {
+                match c.as_deref().and_then(|c| index.get(c)) {
+                    Some(v) => *p += v,
+                    None => *ok = false,
+                }
+            }
+        }
+        let mut out = vec![None; height];
+        for ((r, p), ok) in rows.iter().zip(pred).zip(ok) {
+            if ok {
+                out[*r] = Some(p);
+            }
+        }
+        Ok(out)
     }
 
     /// The observations used.

@@ -11,8 +11,9 @@
 //! containing `~` is the instrumental-variables part: endogenous regressors `~` instruments. Terms
 //! are column names (letters, digits, `_`, `.`; other names in backticks), interactions `a:b`
 //! (the product of numeric columns), or factors `i(var)` / `i(var, ref = level)` expanded into one
-//! dummy per level (event studies: `i(rel_period, ref = -1)`). Errors point at the offending
-//! character.
+//! dummy per level (event studies: `i(rel_period, ref = -1)`), or `i(var, x)` / `i(var, x, ref =
+//! level)`, one slope of the numeric column `x` per level (dummy × x). Errors point at the
+//! offending character.
 
 use phare_core::{Error, Result};
 
@@ -24,6 +25,9 @@ pub struct Factor {
     /// Levels left out (the reference); empty means all levels (one is then dropped as collinear
     /// when the model has an intercept or fixed effects).
     pub refs: Vec<String>,
+    /// `i(var, x)`: a numeric column multiplying each level's dummy (one slope of `x` per level,
+    /// named `var::level:x`); `None` for plain dummies.
+    pub slope: Option<String>,
 }
 
 /// A parsed formula.
@@ -233,19 +237,24 @@ impl Parser<'_> {
         rest == "i("
     }
 
-    /// `i(var)` or `i(var, ref = level)`.
+    /// `i(var)`, `i(var, ref = level)`, `i(var, x)` or `i(var, x, ref = level)`.
     fn factor(&mut self) -> Result<Factor> {
         self.skip_ws();
         self.pos += 1; // i
         self.expect('(')?;
         let var = self.name()?;
         let mut refs = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(',') {
+        let mut slope = None;
+        while self.peek_ws() == Some(',') {
+            self.skip_ws();
             self.pos += 1;
             let key = self.name()?;
-            if key != "ref" {
-                return Err(self.error("expected `ref = level`"));
+            if key != "ref" || self.peek_ws() != Some('=') {
+                if slope.is_some() || !refs.is_empty() {
+                    return Err(self.error("expected `ref = level` (the slope variable comes second, once)"));
+                }
+                slope = Some(key);
+                continue;
             }
             self.expect('=')?;
             self.skip_ws();
@@ -271,7 +280,7 @@ impl Parser<'_> {
             }
         }
         self.expect(')')?;
-        Ok(Factor { var, refs })
+        Ok(Factor { var, refs, slope })
     }
 
     fn name(&mut self) -> Result<String> {
@@ -335,7 +344,11 @@ mod tests {
         let f = Formula::parse("y ~ x | fe | d ~ z1 + z2").unwrap();
         assert_eq!((f.fixed_effects.len(), f.endogenous.len(), f.instruments.len()), (1, 1, 2));
         let f = Formula::parse("y ~ x + i(rel_period, ref = -1) | unit + year").unwrap();
-        assert_eq!(f.factors, [Factor { var: "rel_period".into(), refs: vec!["-1".into()] }]);
+        assert_eq!(f.factors, [Factor { var: "rel_period".into(), refs: vec!["-1".into()], slope: None }]);
+        let f = Formula::parse("y ~ i(year, educ, ref = 1980) + i(g, x)").unwrap();
+        assert_eq!(f.factors[0], Factor { var: "year".into(), refs: vec!["1980".into()], slope: Some("educ".into()) });
+        assert_eq!((f.factors[1].slope.as_deref(), f.factors[1].refs.len()), (Some("x"), 0));
+        assert!(Formula::parse("y ~ i(g, x, z)").is_err());
         let f = Formula::parse("y ~ i(region, ref = \"Île-de-France\") + i(g)").unwrap();
         assert_eq!(f.factors[0].refs, ["Île-de-France"]);
         assert!(f.factors[1].refs.is_empty());

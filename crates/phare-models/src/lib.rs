@@ -23,7 +23,7 @@ pub mod formula;
 pub mod glm;
 pub mod wald;
 
-pub use feols::{Feols, FeolsFit, VcovSpec};
+pub use feols::{Feols, FeolsFit, FixefValues, VcovSpec};
 pub use formula::{Factor, Formula};
 pub use glm::{Family, Feglm, FeglmFit};
 pub use wald::{WaldTest, wald};
