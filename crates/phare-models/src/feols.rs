@@ -378,6 +378,7 @@ impl Feols {
             crv3_cluster: None,
             first_stage_f: Vec::new(),
             effective_f: None,
+            weak_iv: None,
             diagnostics,
             fixef,
             factor_levels,
@@ -478,6 +479,8 @@ pub struct FeolsFit {
     first_stage_f: Vec<(String, f64)>,
     /// Montiel Olea–Pflueger effective F (one endogenous regressor).
     effective_f: Option<f64>,
+    /// Cragg–Donald F and Kleibergen–Paap rk Wald F (2SLS).
+    weak_iv: Option<(f64, Option<f64>)>,
     diagnostics: Vec<Diagnostic>,
     /// The estimated fixed effects, for [`FeolsFit::fixef`] and [`FeolsFit::predict`].
     fixef: Vec<FixefValues>,
@@ -581,19 +584,7 @@ fn effective_f(
     let ing = Ingredients { x: &fs.w, n, k: fs.kw, residuals: resid, weights: w, bread: &fs.bread, absorbed };
     let v = covariance(&robust, &ing, fs.kw + k_fe)?.matrix;
     let q = fs.instruments.len();
-    let exog: Vec<usize> = (0..fs.kw).filter(|j| !fs.instruments.contains(j)).collect();
-    let col = |j: usize| &fs.w[j * n..(j + 1) * n];
-    // Z̃: each instrument minus its projection on the exogenous columns.
-    let x_exog: Vec<f64> = exog.iter().flat_map(|&j| col(j).iter().copied()).collect();
-    let chol = Cholesky::new(&crossprod(&x_exog, n, exog.len(), w), exog.len());
-    let mut z_tilde: Vec<f64> = Vec::with_capacity(q * n);
-    for &j in &fs.instruments {
-        let z = col(j);
-        let g = chol.solve(&crossprod_vec(&x_exog, n, exog.len(), z, w));
-        z_tilde.extend(
-            (0..n).map(|i| z[i] - chol.kept.iter().enumerate().map(|(p, &e)| x_exog[e * n + i] * g[p]).sum::<f64>()),
-        );
-    }
+    let z_tilde = partial_out_exogenous(fs, n, w);
     let qm = crossprod(&z_tilde, n, q, w);
     let pz: Vec<f64> = fs.instruments.iter().map(|&a| pi[a]).collect();
     let num: f64 = (0..q).map(|a| pz[a] * (0..q).map(|b| qm[a * q + b] * pz[b]).sum::<f64>()).sum();
@@ -601,6 +592,151 @@ fn effective_f(
         .map(|a| (0..q).map(|b| v[fs.instruments[a] * fs.kw + fs.instruments[b]] * qm[b * q + a]).sum::<f64>())
         .sum();
     Ok(num / trace)
+}
+
+/// The excluded instruments minus their (weighted) projection on the exogenous regressors, Z̃,
+/// column-major `n × q`.
+fn partial_out_exogenous(fs: &FirstStage, n: usize, w: Option<&[f64]>) -> Vec<f64> {
+    let exog: Vec<usize> = (0..fs.kw).filter(|j| !fs.instruments.contains(j)).collect();
+    let col = |j: usize| &fs.w[j * n..(j + 1) * n];
+    let x_exog: Vec<f64> = exog.iter().flat_map(|&j| col(j).iter().copied()).collect();
+    let chol = Cholesky::new(&crossprod(&x_exog, n, exog.len(), w), exog.len());
+    let mut z_tilde: Vec<f64> = Vec::with_capacity(fs.instruments.len() * n);
+    for &j in &fs.instruments {
+        let z = col(j);
+        let g = chol.solve(&crossprod_vec(&x_exog, n, exog.len(), z, w));
+        z_tilde.extend(
+            (0..n).map(|i| z[i] - chol.kept.iter().enumerate().map(|(p, &e)| x_exog[e * n + i] * g[p]).sum::<f64>()),
+        );
+    }
+    z_tilde
+}
+
+/// Weak-identification statistics of 2SLS: the Cragg–Donald F and the Kleibergen–Paap (2006) rk
+/// Wald F for the null that the first-stage coefficient matrix Π (instruments × endogenous) has
+/// rank m − 1, computed as Stata's ivreg2 and linearmodels do (see [`FeolsFit::weak_iv`]). `l` is
+/// the number of instruments including the exogenous regressors and the fixed effects' parameters.
+/// Returns `(cragg_donald_f, kleibergen_paap_f)`; the latter is `None` under a covariance it is not
+/// defined for here (several clustering variables, HAC).
+fn rank_test(fs: &FirstStage, n: usize, w: Option<&[f64]>, kind: &VcovKind, l: usize) -> (f64, Option<f64>) {
+    use phare_stats::linalg::{symmetric_eigen, symmetric_power};
+    let (k, m) = (fs.instruments.len(), fs.equations.len());
+    let root_w = |i: usize| w.map_or(1.0, |w| w[i].sqrt());
+    // Rows scaled by √w, so that weighted cross products become plain ones.
+    let mut z = partial_out_exogenous(fs, n, w);
+    z.chunks_mut(n).for_each(|c| c.iter_mut().enumerate().for_each(|(i, v)| *v *= root_w(i)));
+    let v: Vec<f64> = fs.equations.iter().flat_map(|e| e.2.iter().enumerate().map(|(i, r)| r * root_w(i))).collect();
+    // Π̂ (k × m, column-major) and X̃ = Z̃ Π̂ + V: the endogenous regressors net of the exogenous ones.
+    let pi: Vec<f64> = fs.equations.iter().flat_map(|e| fs.instruments.iter().map(|&a| e.1[a])).collect();
+    let x: Vec<f64> = (0..m)
+        .flat_map(|e| {
+            let (z, v, pi) = (&z, &v, &pi);
+            (0..n).map(move |i| v[e * n + i] + (0..k).map(|a| z[a * n + i] * pi[e * k + a]).sum::<f64>())
+        })
+        .collect();
+    let nf = n as f64;
+    let scale = |a: Vec<f64>| a.into_iter().map(|v| v / nf).collect::<Vec<f64>>();
+    let qzz = scale(crossprod(&z, n, k, None));
+    let qvv = scale(crossprod(&v, n, m, None));
+    let qxx = scale(crossprod(&x, n, m, None));
+    // Cragg–Donald: (n − L) · smallest eigenvalue of (VᵀV)⁻¹ X̃ᵀP_Z X̃, with X̃ᵀP_Z X̃ = X̃ᵀX̃ − VᵀV;
+    // through the symmetric form (VᵀV)^-½ (X̃ᵀX̃ − VᵀV) (VᵀV)^-½.
+    let vi = symmetric_power(&qvv, m, -0.5);
+    let xpx: Vec<f64> = qxx.iter().zip(&qvv).map(|(a, b)| a - b).collect();
+    let sym = matmul(&matmul(&vi, &xpx, m, m, m), &vi, m, m, m);
+    let cd_chi2 = (nf - l as f64) * symmetric_eigen(&sym, m).0[0];
+    let cd_f = cd_chi2 / k as f64;
+    // Kleibergen–Paap: Θ = G^½ Π F^½ with G = Z̃ᵀZ̃/n, F = (X̃ᵀX̃/n)⁻¹ (ivreg2's normalisation).
+    let (factor, meat) = match kind {
+        VcovKind::Iid => return (cd_f, Some(cd_f)),
+        VcovKind::Hc0 | VcovKind::Hc1 | VcovKind::Hc2 | VcovKind::Hc3 => ((nf - l as f64) / nf, None),
+        VcovKind::Crv1(c) if c.len() == 1 => {
+            let g = c[0].n_levels as f64;
+            ((nf - l as f64) / (nf - 1.0) * (g - 1.0) / g, Some(&c[0]))
+        }
+        _ => return (cd_f, None),
+    };
+    // Meat: Σ sᵢsᵢᵀ / n over observations (HC0) or clusters (CR0), sᵢ = vec(zᵢ vᵢᵀ) = vᵢ ⊗ zᵢ.
+    let mk = m * k;
+    let score = |i: usize, out: &mut [f64]| {
+        for e in 0..m {
+            for a in 0..k {
+                out[e * k + a] = v[e * n + i] * z[a * n + i];
+            }
+        }
+    };
+    let mut omega_s = vec![0.0; mk * mk];
+    let mut s = vec![0.0; mk];
+    let mut add = |s: &[f64]| {
+        for r in 0..mk {
+            for c in 0..mk {
+                omega_s[r * mk + c] += s[r] * s[c] / nf;
+            }
+        }
+    };
+    match meat {
+        None => (0..n).for_each(|i| {
+            score(i, &mut s);
+            add(&s);
+        }),
+        Some(cl) => {
+            let mut sums = vec![0.0; cl.n_levels * mk];
+            for i in 0..n {
+                score(i, &mut s);
+                let g = cl.ids[i] as usize;
+                sums[g * mk..(g + 1) * mk].iter_mut().zip(&s).for_each(|(a, b)| *a += b);
+            }
+            sums.chunks(mk).for_each(|c| add(c));
+        }
+    }
+    let g_half = symmetric_power(&qzz, k, 0.5);
+    let f_half = symmetric_power(&qxx, m, -0.5);
+    let qzz_inv = symmetric_power(&qzz, k, -1.0);
+    // Θ = G^½ Π F^½ (k × m).
+    let theta = matmul(&matmul(&g_half, &pi, k, k, m), &f_half, k, m, m);
+    // The statistic depends on Θ's singular vectors only through the span P of the left ones
+    // beyond the first m − 1 and the last right one b (A⊥ and B⊥ of the paper are rotations of
+    // those, which the quadratic form ignores): λ = PᵀΘb, Ω = (bᵀ ⊗ Pᵀ) W (b ⊗ P), rk = n λᵀΩ⁻¹λ.
+    let tt = matmul(&transpose(&theta, k, m), &theta, m, k, m);
+    let b = symmetric_eigen(&tt, m).1[..m].to_vec();
+    let ttt = matmul(&theta, &transpose(&theta, k, m), k, m, k);
+    let p_basis = symmetric_eigen(&ttt, k).1[..(k - m + 1) * k].to_vec(); // k × (k − m + 1)
+    let r = k - m + 1;
+    let theta_b = matmul(&theta, &b, k, m, 1);
+    let lambda = matmul(&transpose(&p_basis, k, r), &theta_b, r, k, 1);
+    // C = (bᵀ ⊗ Pᵀ)(F^½ᵀ ⊗ G^½)(I ⊗ Qzz⁻¹) = (bᵀF^½ᵀ) ⊗ (PᵀG^½Qzz⁻¹): r × mk.
+    let bf = matmul(&transpose(&b, m, 1), &transpose(&f_half, m, m), 1, m, m);
+    let pg = matmul(&matmul(&transpose(&p_basis, k, r), &g_half, r, k, k), &qzz_inv, r, k, k);
+    let cmat: Vec<f64> = (0..mk)
+        .flat_map(|col| (0..r).map(move |row| (row, col)))
+        .map(|(row, col)| bf[col / k] * pg[(col % k) * r + row])
+        .collect();
+    let omega = matmul(&matmul(&cmat, &omega_s, r, mk, mk), &transpose(&cmat, r, mk), r, mk, r);
+    let chol = Cholesky::new(&omega, r);
+    if chol.kept.len() < r {
+        return (cd_f, None);
+    }
+    let rk = nf * chol.solve(&lambda).iter().zip(&lambda).map(|(a, b)| a * b).sum::<f64>();
+    (cd_f, Some(rk * factor / k as f64))
+}
+
+/// `a` (r × c) times `b` (c × q), all column-major.
+fn matmul(a: &[f64], b: &[f64], r: usize, c: usize, q: usize) -> Vec<f64> {
+    let mut out = vec![0.0; r * q];
+    for j in 0..q {
+        for l in 0..c {
+            let blj = b[j * c + l];
+            for i in 0..r {
+                out[j * r + i] += a[l * r + i] * blj;
+            }
+        }
+    }
+    out
+}
+
+/// The transpose of `a` (r × c, column-major).
+fn transpose(a: &[f64], r: usize, c: usize) -> Vec<f64> {
+    (0..r).flat_map(|i| (0..c).map(move |j| a[j * r + i])).collect()
 }
 
 /// The first stage of 2SLS: regresses each endogenous column of `x` (after the `k_exog` exogenous
@@ -802,6 +938,7 @@ impl FeolsFit {
                 };
                 self.first_stage_f.push((name.clone(), f));
             }
+            self.weak_iv = Some(rank_test(fs, self.n, self.w.as_deref(), &kind, fs.kw + k_fe));
             if fs.equations.len() == 1 {
                 self.effective_f =
                     Some(effective_f(fs, self.n, self.w.as_deref(), &kind, k_fe, !self.fe_ids.is_empty())?);
@@ -820,6 +957,21 @@ impl FeolsFit {
     /// value differs when there are several instruments.
     pub fn effective_f(&self) -> Option<f64> {
         self.effective_f
+    }
+
+    /// For 2SLS, the weak-identification statistics for all endogenous regressors together:
+    /// `(cragg_donald_f, kleibergen_paap_f)`. Both test whether the first-stage coefficients of the
+    /// excluded instruments have full rank; compare them with the Stock–Yogo critical values. The
+    /// Cragg–Donald F assumes homoskedastic errors; the Kleibergen–Paap rk Wald F is robust to the
+    /// fit's covariance (heteroskedasticity or one clustering variable; `None` under several
+    /// clustering variables or HAC covariances, where it is not defined here) and equals the
+    /// Cragg–Donald F under `iid`. Conventions are ivreg2's (as linearmodels): the rk statistic's
+    /// covariance has no small-sample factor, then F = rk/k · (N − L)/N, or with clusters
+    /// rk/k · (N − L)/(N − 1) · (G − 1)/G, with k excluded instruments and L all instruments
+    /// (exogenous regressors and fixed-effect parameters included). With one endogenous regressor
+    /// the Kleibergen–Paap F is the robust first-stage F.
+    pub fn weak_iv(&self) -> Option<(f64, Option<f64>)> {
+        self.weak_iv
     }
 
     /// For 2SLS, per endogenous regressor, the first-stage F statistic of the excluded
@@ -956,6 +1108,12 @@ impl Estimates for FeolsFit {
         }
         if let Some(f) = self.effective_f {
             g = g.with("effective_f", f);
+        }
+        if let Some((cd, kp)) = self.weak_iv {
+            g = g.with("cragg_donald_f", cd);
+            if let Some(kp) = kp {
+                g = g.with("kleibergen_paap_f", kp);
+            }
         }
         g.with(glance_names::VCOV_TYPE, self.vcov_label.as_str())
     }

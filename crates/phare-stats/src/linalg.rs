@@ -126,6 +126,81 @@ impl Cholesky {
     }
 }
 
+/// Eigen-decomposition of a small symmetric matrix `a` (k × k, either storage order) by cyclic
+/// Jacobi rotations: eigenvalues in ascending order and the matching unit eigenvectors, column-major
+/// (`vectors[j * k..(j + 1) * k]` is the eigenvector of `values[j]`). Accurate to rounding for the
+/// small matrices of test statistics (rank tests, sandwich matrices); cost O(k³) per sweep.
+pub fn symmetric_eigen(a: &[f64], k: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut m: Vec<f64> = (0..k * k).map(|i| 0.5 * (a[i] + a[(i % k) * k + i / k])).collect();
+    let mut v = vec![0.0; k * k];
+    (0..k).for_each(|i| v[i * k + i] = 1.0);
+    for _ in 0..100 {
+        let off: f64 = (0..k)
+            .flat_map(|i| (0..k).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| m[i * k + j].powi(2))
+            .sum();
+        let scale: f64 = m.iter().map(|x| x * x).sum();
+        if off <= 1e-30 * scale || off == 0.0 {
+            break;
+        }
+        for p in 0..k {
+            for q in p + 1..k {
+                let apq = m[p * k + q];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (m[q * k + q] - m[p * k + p]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for r in 0..k {
+                    let (mrp, mrq) = (m[r * k + p], m[r * k + q]);
+                    m[r * k + p] = c * mrp - s * mrq;
+                    m[r * k + q] = s * mrp + c * mrq;
+                }
+                for r in 0..k {
+                    let (mpr, mqr) = (m[p * k + r], m[q * k + r]);
+                    m[p * k + r] = c * mpr - s * mqr;
+                    m[q * k + r] = s * mpr + c * mqr;
+                }
+                for r in 0..k {
+                    let (vrp, vrq) = (v[p * k + r], v[q * k + r]);
+                    v[p * k + r] = c * vrp - s * vrq;
+                    v[q * k + r] = s * vrp + c * vrq;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&i, &j| m[i * k + i].total_cmp(&m[j * k + j]));
+    let values = order.iter().map(|&i| m[i * k + i]).collect();
+    let vectors = order.iter().flat_map(|&i| v[i * k..(i + 1) * k].to_vec()).collect();
+    (values, vectors)
+}
+
+/// `a^power` for a symmetric positive semi-definite `a` (k × k) through its eigen-decomposition
+/// (`power = 0.5` for the square root, `-0.5` for the inverse square root); eigenvalues below
+/// rounding are treated as zero (and left at zero for negative powers).
+pub fn symmetric_power(a: &[f64], k: usize, power: f64) -> Vec<f64> {
+    let (values, vectors) = symmetric_eigen(a, k);
+    let top = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let mut out = vec![0.0; k * k];
+    for (j, &l) in values.iter().enumerate() {
+        if l <= 1e-14 * top {
+            continue;
+        }
+        let f = l.powf(power);
+        let e = &vectors[j * k..(j + 1) * k];
+        for r in 0..k {
+            for c in 0..k {
+                out[r * k + c] += f * e[r] * e[c];
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,6 +386,29 @@ mod qr_tests {
         ] {
             assert_eq!(ls.kept, [0, 2]);
             assert_eq!(ls.dropped, [1]);
+        }
+    }
+
+    #[test]
+    fn symmetric_eigen_rebuilds_the_matrix() {
+        let a = [4.0, 1.0, -2.0, 0.5, 1.0, 3.0, 0.0, 1.5, -2.0, 0.0, 5.0, -1.0, 0.5, 1.5, -1.0, 2.0];
+        let k = 4;
+        let (values, vectors) = symmetric_eigen(&a, k);
+        assert!(values.windows(2).all(|w| w[0] <= w[1]));
+        for r in 0..k {
+            for c in 0..k {
+                let rebuilt: f64 = (0..k).map(|j| values[j] * vectors[j * k + r] * vectors[j * k + c]).sum();
+                assert!((rebuilt - a[r * k + c]).abs() < 1e-12, "({r},{c}) {rebuilt}");
+            }
+        }
+        // Square root squared is the matrix (it is positive definite: smallest eigenvalue > 0).
+        assert!(values[0] > 0.0);
+        let h = symmetric_power(&a, k, 0.5);
+        for r in 0..k {
+            for c in 0..k {
+                let sq: f64 = (0..k).map(|j| h[r * k + j] * h[j * k + c]).sum();
+                assert!((sq - a[r * k + c]).abs() < 1e-12);
+            }
         }
     }
 }
