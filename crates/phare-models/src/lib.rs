@@ -10,17 +10,20 @@
 //! and its covariance chosen independently of the point estimates ([`FeolsFit::with_vcov`]). Fits
 //! implement [`phare_core::Estimates`].
 //!
-//! Today: OLS, WLS and 2SLS, any number of absorbed fixed effects, interactions of numeric
-//! variables, collinear regressors dropped and reported, iid / HC0–HC3 / one- and multi-way CRV1
-//! covariances matching pyfixest, CRV3, first-stage F statistics; Poisson PML and logit with
-//! absorbed fixed effects ([`Feglm`]). Factor expansion (`i()`), Newey–West and Driscoll–Kraay are
-//! not implemented yet and are refused with an error saying so.
+//! What it covers: OLS, WLS and 2SLS, any number of absorbed fixed effects, interactions of
+//! numeric variables, factors `i(var)` and per-level slopes `i(var, x)`, collinear regressors
+//! dropped and reported, iid / HC0–HC3 / one- and multi-way CRV1 / CRV3 / Newey–West /
+//! Driscoll–Kraay covariances matching pyfixest, first-stage, effective, Cragg–Donald and
+//! Kleibergen–Paap F statistics, fixed-effect estimates and predictions on new data; Poisson PML and
+//! logit with absorbed fixed effects ([`Feglm`]); joint Wald tests ([`wald`]); and linfa's
+//! `Fit`/`Predict` traits for plain least squares on ndarray data ([`linfa_traits`]).
 #![deny(missing_docs)]
 
 mod design;
 pub mod feols;
 pub mod formula;
 pub mod glm;
+pub mod linfa_traits;
 pub mod wald;
 
 pub use feols::{Feols, FeolsFit, FixefValues, VcovSpec};

@@ -25,7 +25,11 @@ first-stage unit fixed effect and is dropped; its counterfactual is then NaN and
 ValueError in the vcov step. The generator records that error and reruns with pyfixest's internal
 `feols` reference replaced by `functools.partial(feols, fixef_rm="none")` (no other change), which is
 the standard Gardner estimator (all untreated observations in the first stage). On the simulated panel
-both runs are made and agree.
+both runs are made and agree exactly. pyfixest recovers the first-stage fixed effects with scipy lsqr at
+atol=btol=1e-6 (Feols.fixef defaults), so its did2s numbers differ from diff-diff and from the exact dense
+numpy check by up to ~1e-8; diff-diff agrees with the numpy checks to ~1e-11.
+
+Re-running reproduces every value to ~1e-15 relative (pyfixest's demeaning is not bit-deterministic).
 
 Versions at generation time: pyfixest 0.60.0, diff-diff 3.13.0, numpy 2.4.6, pandas 3.1.1, scipy 1.17.1,
 python 3.11.7 (the exact versions of the run are written into the JSON under "packages").
@@ -59,6 +63,7 @@ PF_FEOLS_ORIG = PF_DID2S_MODULE.feols
 DATA = "datasets/mpdta.csv"
 OUT = "crates/phare-causal/tests/reference/event_reference.json"
 SIM_CSV = "crates/phare-causal/tests/reference/sim_staggered.csv"
+FIXEF_TOL = 1e-13  # pyfixest demeaning tolerance for the (unbalanced) eq.-9 lead-regression check
 
 # ----------------------------------------------------------------------------------------------
 # Simulated design (SIMULATED data; the CSV is the source of truth, this code documents it)
@@ -157,9 +162,9 @@ def ssc_info(fml, data, cluster):
         "K_implied": float(round(k_implied, 6)),
         "formula": "V = factor * V_raw, V_raw = (X'X)^-1 [sum_g X_g' u_g u_g' X_g] (X'X)^-1 on the within-transformed "
                    "design; factor = G/(G-1) * (N-1)/(N-K); pyfixest default ssc(k_adj=True, k_fixef='nonnested', "
-                   "G_adj=True): K = number of slope coefficients + fixed-effect parameters NOT nested in the "
-                   "cluster variable (the unit FE is nested in the unit cluster, so K = #coefs + (#periods - 1)). "
-                   "Inference: t(G-1).",
+                   "G_adj=True): the unit FE (nested in the unit cluster) is not counted, the time FE is counted "
+                   "with all its levels, so K = #slope coefficients + #periods (see K_implied, which is solved "
+                   "from factor). Inference: t(G-1).",
     }
 
 
@@ -278,9 +283,9 @@ def sun_abraham(d, unit, time, cohort):
                        "observations at e (i.e. each (g,e) cell weighted by its observation count), SE by the delta "
                        "method on the cohort-cell vcov (same as fixest aggregate(sunab, 'att')). pyfixest's "
                        "aggregate() has no overall ATT.",
-        "se": "CR1 clustered by unit: G/(G-1) * (N-1)/(N-K) with K = #interaction coefficients + (#periods - 1) "
-              "(unit FE nested in cluster not counted), identical in diff-diff (hc1, within-transform) and pyfixest "
-              "CRV1; the aggregated SEs are sqrt(w' V w).",
+        "se": "CR1 clustered by unit: G/(G-1) * (N-1)/(N-K) with K = #interaction coefficients + #periods "
+              "(unit FE nested in the cluster not counted; time FE counted with all T levels), identical in "
+              "diff-diff (hc1, within-transform) and pyfixest CRV1; the aggregated SEs are sqrt(w' V w).",
         "p_values": "diff-diff: t with residual df (df_convention='residual'); pyfixest aggregate: normal.",
     }
     return out
@@ -375,13 +380,14 @@ def imputation(d, unit, time, cohort):
     # pre-trend test check with pyfixest: lead regression on untreated obs
     d0 = d[~((d[cohort] > 0) & (d[time] >= d[cohort]))].copy()
     d0["lead"] = np.where(d0[cohort] > 0, d0[time] - d0[cohort], -1).astype(int)
-    m = pf.feols(f"y ~ i(lead, ref=-1) | {unit} + {time}", data=d0, vcov={"CRV1": unit}, fixef_rm="none")
+    m = pf.feols(f"y ~ i(lead, ref=-1) | {unit} + {time}", data=d0, vcov={"CRV1": unit}, fixef_rm="none",
+                 fixef_tol=FIXEF_TOL)
     wt = m.wald_test()
     leads = {str(rel_key(k)): fl(v) for k, v in m.coef().items()}
     lead_se = {str(rel_key(k)): fl(v) for k, v in m.se().items()}
     out["pretrend_test_pyfixest_check"] = {
         "call": "pf.feols('y ~ i(lead, ref=-1) | unit + time', data=untreated obs, vcov={'CRV1': unit}, "
-                "fixef_rm='none').wald_test(); lead = t - g for not-yet-treated obs of eventually-treated units, "
+                "fixef_rm='none', fixef_tol=1e-13).wald_test(); lead = t - g for not-yet-treated obs of eventually-treated units, "
                 "-1 for never-treated obs",
         "f_stat": fl(wt["statistic"]), "p_value": fl(wt["pvalue"]),
         "lead_coefficients": leads, "lead_se": lead_se,
@@ -404,7 +410,7 @@ def imputation(d, unit, time, cohort):
         "pretrend_test": "BJS eq. 9: on untreated observations only, regress y on unit FE + time FE + lead dummies "
                          "1{t - g = e} for every observed e < -1 (e = -1 and never-treated are the omitted category, "
                          "i.e. 'all available pre-treatment periods minus the reference -1'); F = (gamma' V^-1 gamma)/q "
-                         "with V cluster-robust CR1 (G/(G-1)*(N-1)/(N-K), K = #leads + #periods - 1), "
+                         "with V cluster-robust CR1 (G/(G-1)*(N-1)/(N-K), N = #untreated obs, K = #leads + #periods), "
                          "p from F(q, G-1). pyfixest (same regression, CRV1, fixef_rm='none') reproduces it.",
     }
     return out
@@ -413,6 +419,50 @@ def imputation(d, unit, time, cohort):
 # ----------------------------------------------------------------------------------------------
 # 4. Gardner two-stage
 # ----------------------------------------------------------------------------------------------
+def gardner_numpy(d, unit, time, cohort):
+    """Dense Gardner two-stage with the Butts-Gardner GMM cluster sandwich (no small-sample factor)."""
+    d = d.reset_index(drop=True)
+    treated = ((d[cohort] > 0) & (d[time] >= d[cohort])).to_numpy()
+    units = np.sort(d[unit].unique()); times = np.sort(d[time].unique())
+    ui = np.searchsorted(units, d[unit].to_numpy()); ti = np.searchsorted(times, d[time].to_numpy())
+    n = len(d)
+    X1 = np.zeros((n, len(units) + len(times) - 1))
+    X1[np.arange(n), ui] = 1.0
+    for j in range(1, len(times)):
+        X1[ti == j, len(units) + j - 1] = 1.0
+    y = d["y"].to_numpy(float)
+    X10 = X1 * (~treated)[:, None]
+    beta = np.linalg.solve(X10.T @ X10, X10.T @ y)
+    u1 = y - X1 @ beta  # residualized outcome, all rows
+    e = (d[time] - d[cohort]).to_numpy()
+
+    def fit(X2):
+        XtX = X2.T @ X2
+        b = np.linalg.solve(XtX, X2.T @ u1)
+        u2 = u1 - X2 @ b
+        Vm = np.linalg.solve(X10.T @ X10, X1.T @ X2).T  # (X2'X1)(X10'X10)^-1
+        S = np.zeros((len(units), X2.shape[1]))
+        np.add.at(S, ui, X2 * u2[:, None] - (X10 * u1[:, None]) @ Vm.T)
+        B = np.linalg.solve(XtX, S.T)
+        V = B @ B.T
+        return b, np.sqrt(np.diag(V))
+
+    b, se = fit(treated.astype(float)[:, None])
+    out = {"overall": {"estimate": float(b[0]), "se": float(se[0])}}
+    hs = sorted(set(int(h) for h in e[treated]))
+    X2 = np.column_stack([(treated & (e == h)).astype(float) for h in hs])
+    b, se = fit(X2)
+    out["event_study_post_only"] = [{"e": h, "estimate": float(b[i]), "se": float(se[i])} for i, h in enumerate(hs)]
+    lead = (d[cohort] > 0).to_numpy() & ~treated
+    ls = sorted(set(int(h) for h in e[lead] if h != -1))
+    X2 = np.column_stack([(lead & (e == h)).astype(float) for h in ls]
+                         + [(treated & (e == h)).astype(float) for h in hs])
+    b, se = fit(X2)
+    out["event_study_with_leads"] = [{"e": h, "estimate": float(b[i]), "se": float(se[i])}
+                                     for i, h in enumerate(ls + hs)]
+    return out
+
+
 def pf_did2s(d, unit, time, second, patched):
     PF_DID2S_MODULE.feols = functools.partial(PF_FEOLS_ORIG, fixef_rm="none") if patched else PF_FEOLS_ORIG
     try:
@@ -452,7 +502,9 @@ def two_stage(d, unit, time, cohort):
                 "never-treated rel = -1, so reference = {e = -1, never-treated}, same as R did2s "
                 "i(rel_year, ref = c(-1, Inf))), '~ i(rel_post, ref=-1)' (post-only: rel_post = rel for treated obs, "
                 "-1 for all untreated obs). 'unpatched_default' = pyfixest as shipped (first stage fixef_rm="
-                "'singleton'); 'fixef_rm_none' = first-stage feols with fixef_rm='none' (see module docstring).",
+                "'singleton'); 'fixef_rm_none' = first-stage feols with fixef_rm='none' (see module docstring). "
+                "pyfixest recovers the first-stage FE with Feols.fixef() = scipy lsqr at atol=btol=1e-6, so these "
+                "values are accurate to ~1e-8 only; numpy_check holds exact values.",
         "runs": runs,
     }
     ts = dd.TwoStageDiD().fit(d, outcome="y", unit=unit, time=time, first_treat=cohort)
@@ -466,6 +518,17 @@ def two_stage(d, unit, time, cohort):
         "event_study_with_pretrends": es_container_rows(ts_pt.aggregate("event_study")),
         "by_cohort": group_container_rows(ts),
     }
+    gn = gardner_numpy(d, unit, time, cohort)
+    dm = max(abs(gn["overall"]["estimate"] - ts.overall_att), abs(gn["overall"]["se"] - ts.overall_se))
+    for key, rows in (("event_study_post_only", out["diff_diff"]["event_study"]),
+                      ("event_study_with_leads", out["diff_diff"]["event_study_with_pretrends"])):
+        for a in gn[key]:
+            b = [r for r in rows if r["e"] == a["e"]][0]
+            dm = max(dm, abs(a["estimate"] - b["estimate"]), abs(a["se"] - b["se"]))
+    gn["max_abs_diff_vs_diff_diff"] = float(dm)
+    gn["what"] = ("dense numpy Gardner two-stage: X1 = unit dummies + (T-1) time dummies, first stage on untreated "
+                  "rows, GMM sandwich as in 'se' below, clustered by unit")
+    out["numpy_check"] = gn
     # compare
     ref = runs.get("fixef_rm_none", {})
     if "overall_att" in ref:
@@ -650,7 +713,9 @@ def main():
         "generator": "crates/phare-causal/tests/reference/event_generate.py",
         "packages": pkgs,
         "note": "floats are Python repr of float64 (full precision); NaN/undefined stored as null. "
-                "Within-package cross-checks (max_abs_diff_*) are stored next to the values they check.",
+                "Within-package cross-checks (max_abs_diff_*) are stored next to the values they check. "
+                "pyfixest numbers can change between runs in the last 1-2 bits (~1e-16 relative; parallel "
+                "summation order), so compare with a tolerance (1e-10 or looser for pyfixest-only values).",
         "datasets": {},
     }
     mp = pd.read_csv(DATA).rename(columns={"lemp": "y"})
