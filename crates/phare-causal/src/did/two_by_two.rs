@@ -1,5 +1,6 @@
 //! The canonical 2×2 difference-in-differences on a panel.
 
+use super::CohortSource;
 use phare_core::summary::format_number;
 use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Reference, Result, Vcov, glance_names};
 use phare_data::matrix::{DesignMatrix, MissingPolicy};
@@ -15,12 +16,6 @@ pub enum Comparison {
     NeverTreated,
     /// Units never treated, or first treated after the post period.
     NotYetTreated,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum CohortSource {
-    Column { name: String, never: i64 },
-    Treatment(String),
 }
 
 /// A 2×2 difference-in-differences: one treated cohort, one comparison group, one period before

@@ -1,0 +1,265 @@
+//! Callaway–Sant'Anna against csdid 0.4.3 (drdid 1.1.7) on mpdta: every ATT(g, t), the four
+//! aggregations and the pre-trend Wald test, for never/not-yet-treated comparisons, regression /
+//! IPW / doubly robust estimators with a covariate, varying and universal base periods and
+//! anticipation (`reference/cs_generate.py` wrote `reference/cs_reference.json`); the multiplier
+//! bootstrap against csdid's within Monte Carlo error; and identities and bad input.
+
+use phare_causal::did::{Aggregation, BasePeriod, CallawaySantAnna, Comparison, DidEstimator};
+use phare_core::{Estimates, Seed};
+use phare_data::load_dataset;
+use serde_json::Value;
+
+const REFERENCE: &str = include_str!("reference/cs_reference.json");
+
+fn reference() -> Value {
+    serde_json::from_str(REFERENCE).unwrap()
+}
+
+fn model(settings: &Value) -> CallawaySantAnna {
+    let mut m = CallawaySantAnna::new("lemp", "countyreal", "year").cohort_column("first_treat", 0);
+    if settings["control_group"] == "notyet" {
+        m = m.comparison(Comparison::NotYetTreated);
+    }
+    m = m.estimator(match settings["est_method"].as_str().unwrap() {
+        "reg" => DidEstimator::Regression,
+        "ipw" => DidEstimator::Ipw,
+        _ => DidEstimator::DoublyRobust,
+    });
+    let covs: Vec<String> =
+        settings["covariates"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().into()).collect();
+    if settings["base_period"] == "universal" {
+        m = m.base_period(BasePeriod::Universal);
+    }
+    m.covariates(&covs).anticipation(settings["anticipation"].as_i64().unwrap())
+}
+
+#[track_caller]
+fn close(got: f64, want: &Value, rel: f64, what: &str) {
+    match want.as_f64() {
+        Some(w) => assert!((got - w).abs() <= rel * w.abs().max(1e-3), "{what}: {got} vs {w}"),
+        None => assert!(got.is_nan(), "{what}: {got}, reference has none"),
+    }
+}
+
+#[test]
+fn every_case_matches_csdid() {
+    let all = reference();
+    let df = load_dataset("mpdta").unwrap();
+    for case in all["cases"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        let fit = model(&case["settings"]).fit(&df).unwrap();
+        assert_eq!(fit.n_units() as u64, case["n_units"].as_u64().unwrap(), "{id}: units");
+        let tidy = fit.tidy();
+        let cells = case["attgt"].as_array().unwrap();
+        assert_eq!(tidy.rows.len(), cells.len(), "{id}: number of ATT(g,t)");
+        for c in cells {
+            let term = format!("ATT({},{})", c["group"], c["time"]);
+            let row = tidy.row(&term).unwrap_or_else(|| panic!("{id}: no {term}"));
+            close(row.estimate, &c["att"], 1e-9, &format!("{id} {term}"));
+            close(row.std_error, &c["se"], 1e-7, &format!("{id} {term} se"));
+        }
+        let aggs = &case["aggregations"];
+        for (how, key) in [
+            (Aggregation::Simple, "simple"),
+            (Aggregation::dynamic(), "dynamic"),
+            (Aggregation::Group, "group"),
+            (Aggregation::Calendar, "calendar"),
+        ] {
+            let want = &aggs[key];
+            let agg = fit.aggregate(&how).unwrap().tidy();
+            let overall = agg.row("ATT").unwrap();
+            close(overall.estimate, &want["overall_att"], 1e-9, &format!("{id} {key} overall"));
+            close(overall.std_error, &want["overall_se"], 1e-7, &format!("{id} {key} overall se"));
+            for e in want["effects"].as_array().into_iter().flatten() {
+                let term = match key {
+                    "dynamic" => format!("ATT(e={})", e["e"]),
+                    "group" => format!("ATT(g={})", e["group"]),
+                    _ => format!("ATT(t={})", e["time"]),
+                };
+                let row = agg.row(&term).unwrap_or_else(|| panic!("{id}: no {term}"));
+                close(row.estimate, &e["att"], 1e-9, &format!("{id} {term}"));
+                close(row.std_error, &e["se"], 1e-7, &format!("{id} {term} se"));
+            }
+        }
+        if let Some(w) = case["wald_pretest"]["W"].as_f64() {
+            let (got, _, p) = fit.pretrend_test().unwrap();
+            assert!((got - w).abs() <= 1e-7 * w, "{id}: pre-trend W {got} vs {w}");
+            // csdid rounds its p-value to 5 decimals.
+            assert!((p - case["wald_pretest"]["pval"].as_f64().unwrap()).abs() <= 5e-6, "{id}: p {p}");
+        }
+    }
+}
+
+#[test]
+fn published_values_of_callaway_and_santanna() {
+    // Callaway and Sant'Anna (2021) / the did package README, to the printed digits.
+    let df = load_dataset("mpdta").unwrap();
+    let fit = CallawaySantAnna::new("lemp", "countyreal", "year").cohort_column("first_treat", 0).fit(&df).unwrap();
+    let tidy = fit.tidy();
+    for (t, att, se) in
+        [(2004, -0.0105, 0.0233), (2005, -0.0704, 0.0310), (2006, -0.1373, 0.0364), (2007, -0.1008, 0.0344)]
+    {
+        let row = tidy.row(&format!("ATT(2004,{t})")).unwrap();
+        assert!((row.estimate - att).abs() < 5e-5 && (row.std_error - se).abs() < 5e-5, "{t}: {row:?}");
+    }
+    let simple = fit.aggregate(&Aggregation::Simple).unwrap().tidy();
+    assert!((simple.rows[0].estimate - -0.0400).abs() < 5e-5 && (simple.rows[0].std_error - 0.0120).abs() < 5e-5);
+    let dynamic = fit.aggregate(&Aggregation::dynamic()).unwrap().tidy();
+    assert!((dynamic.row("ATT").unwrap().estimate - -0.0772).abs() < 5e-5);
+}
+
+#[test]
+fn bootstrap_agrees_with_csdid_within_monte_carlo_error() {
+    // csdid: 20,000 Rademacher draws. phare: 5,000. The IQR-based scale estimate has a relative
+    // Monte Carlo standard deviation of about 1.17/√B for near-normal draws (1.7 % here, 0.8 % for
+    // csdid), so their difference has a standard deviation near 1.8 %; 7 % is four of them.
+    let all = reference();
+    let boot = &all["bootstrap_case1"];
+    let df = load_dataset("mpdta").unwrap();
+    let fit = CallawaySantAnna::new("lemp", "countyreal", "year")
+        .cohort_column("first_treat", 0)
+        .bootstrap(5000, Seed(20210101))
+        .fit(&df)
+        .unwrap();
+    let tidy = fit.tidy();
+    for c in boot["attgt"].as_array().unwrap() {
+        let term = format!("ATT({},{})", c["group"], c["time"]);
+        let got = tidy.row(&term).unwrap().std_error;
+        let want = c["se"].as_f64().unwrap();
+        assert!((got / want - 1.0).abs() < 0.07, "{term}: bootstrap se {got} vs csdid {want}");
+    }
+    let crit = fit.uniform_critical_value().unwrap();
+    let want = boot["attgt_uniform_crit_val"].as_f64().unwrap();
+    assert!((crit / want - 1.0).abs() < 0.07, "uniform critical value {crit} vs {want}");
+    let simple = fit.aggregate(&Aggregation::Simple).unwrap();
+    let got = simple.tidy().rows[0].std_error;
+    let want = boot["simple"]["overall_se"].as_f64().unwrap();
+    assert!((got / want - 1.0).abs() < 0.07, "simple: {got} vs {want}");
+}
+
+#[test]
+fn bootstrap_is_identical_with_one_or_many_threads() {
+    let df = load_dataset("mpdta").unwrap();
+    let model =
+        CallawaySantAnna::new("lemp", "countyreal", "year").cohort_column("first_treat", 0).bootstrap(499, Seed(7));
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let fit = model.fit(&df).unwrap();
+            let agg = fit.aggregate(&Aggregation::dynamic()).unwrap();
+            (
+                fit.tidy().rows.iter().map(|r| r.std_error.to_bits()).collect::<Vec<_>>(),
+                agg.uniform_critical_value().unwrap().to_bits(),
+            )
+        })
+    };
+    assert_eq!(run(1), run(4));
+    // And a different seed gives different draws.
+    let other = CallawaySantAnna::new("lemp", "countyreal", "year")
+        .cohort_column("first_treat", 0)
+        .bootstrap(499, Seed(8))
+        .fit(&df)
+        .unwrap();
+    assert_ne!(other.tidy().rows[0].std_error.to_bits(), run(1).0[0]);
+}
+
+#[test]
+fn each_cell_is_the_two_by_two_and_the_simple_aggregation_is_a_weighted_mean() {
+    // Without covariates, ATT(g, t) for post periods is the 2×2 of cohort g between g − 1 and t.
+    let df = load_dataset("mpdta").unwrap();
+    let fit = CallawaySantAnna::new("lemp", "countyreal", "year").cohort_column("first_treat", 0).fit(&df).unwrap();
+    let tidy = fit.tidy();
+    for (g, t) in [(2004, 2006), (2006, 2007), (2007, 2007)] {
+        let two = phare_causal::did::TwoByTwo::new("lemp", "countyreal", "year")
+            .cohort_column("first_treat", 0)
+            .cohort(g)
+            .periods(g - 1, t)
+            .fit(&df)
+            .unwrap();
+        let a = two.tidy().row("ATT").unwrap().estimate;
+        assert!((tidy.row(&format!("ATT({g},{t})")).unwrap().estimate - a).abs() < 1e-12);
+    }
+    // Simple = Σ pg ATT(g,t) / Σ pg over post cells, pg = cohort sizes.
+    let sizes = [(2004, 20.0), (2006, 40.0), (2007, 131.0)];
+    let (mut num, mut den) = (0.0, 0.0);
+    for r in &tidy.rows {
+        if r.period.unwrap() >= r.cohort.unwrap() {
+            let size = sizes.iter().find(|s| s.0 == r.cohort.unwrap()).unwrap().1;
+            num += size * r.estimate;
+            den += size;
+        }
+    }
+    let simple = fit.aggregate(&Aggregation::Simple).unwrap().tidy().rows[0].estimate;
+    assert!((simple - num / den).abs() < 1e-12, "{simple} vs {}", num / den);
+}
+
+#[test]
+fn bad_designs_are_refused_or_reported() {
+    let df = load_dataset("mpdta").unwrap();
+    use phare_data::polars::prelude::*;
+    // No never-treated units: refused with the never-treated comparison, fine with not-yet-treated.
+    let treated_only = df.clone().lazy().filter(col("first_treat").neq(lit(0))).collect().unwrap();
+    let e = CallawaySantAnna::new("lemp", "countyreal", "year")
+        .cohort_column("first_treat", 0)
+        .fit(&treated_only)
+        .unwrap_err();
+    assert!(e.to_string().contains("never-treated"), "{e}");
+    assert!(e.hint().unwrap().contains("notyet"));
+    let fit = CallawaySantAnna::new("lemp", "countyreal", "year")
+        .cohort_column("first_treat", 0)
+        .comparison(Comparison::NotYetTreated)
+        .fit(&treated_only)
+        .unwrap();
+    // The last cohort (2007) has no later-treated units to compare with after 2006.
+    assert!(fit.tidy().row("ATT(2007,2007)").is_none());
+    assert!(fit.diagnostics().iter().any(|d| d.code == "cells_without_comparison"));
+    // A cohort treated in the first period is dropped with a diagnostic (anticipation 1 makes 2004 one).
+    let fit = CallawaySantAnna::new("lemp", "countyreal", "year")
+        .cohort_column("first_treat", 0)
+        .anticipation(1)
+        .fit(&df)
+        .unwrap();
+    assert!(fit.diagnostics().iter().any(|d| d.code == "cohort_treated_in_first_period" && d.message.contains("2004")));
+    // Units missing a period are dropped and reported; a missing covariate column is named.
+    let holes =
+        df.clone().lazy().filter(col("countyreal").neq(lit(8001)).or(col("year").neq(lit(2005)))).collect().unwrap();
+    let fit = CallawaySantAnna::new("lemp", "countyreal", "year").cohort_column("first_treat", 0).fit(&holes).unwrap();
+    assert_eq!(fit.n_units(), 499);
+    assert!(fit.diagnostics().iter().any(|d| d.code == "units_dropped_unbalanced"));
+    let e = CallawaySantAnna::new("lemp", "countyreal", "year")
+        .cohort_column("first_treat", 0)
+        .covariates(&["lpopp"])
+        .fit(&df)
+        .unwrap_err();
+    assert!(e.to_string().contains("lpopp"), "{e}");
+    // Treatment that switches off: reported (cohorts use the first treated period).
+    let switching = df
+        .clone()
+        .lazy()
+        .with_column(
+            when(
+                col("first_treat")
+                    .gt(lit(0))
+                    .and(col("year").gt_eq(col("first_treat")))
+                    .and(col("year").neq(lit(2007))),
+            )
+            .then(lit(1))
+            .otherwise(lit(0))
+            .alias("d"),
+        )
+        .collect()
+        .unwrap();
+    let fit = CallawaySantAnna::new("lemp", "countyreal", "year").treatment("d").fit(&switching).unwrap();
+    assert!(fit.diagnostics().iter().any(|d| d.code == "treatment_not_absorbing"));
+    // A cohort of one unit: a warning.
+    let c2004 = df.clone().lazy().filter(col("first_treat").eq(lit(2004))).collect().unwrap();
+    let unit = c2004.column("countyreal").unwrap().get(0).unwrap().extract::<i64>().unwrap();
+    let one = df
+        .clone()
+        .lazy()
+        .filter(col("first_treat").neq(lit(2004)).or(col("countyreal").eq(lit(unit))))
+        .collect()
+        .unwrap();
+    let fit = CallawaySantAnna::new("lemp", "countyreal", "year").cohort_column("first_treat", 0).fit(&one).unwrap();
+    assert!(fit.diagnostics().iter().any(|d| d.code == "cohort_of_one_unit" && d.message.contains("2004")));
+}
