@@ -228,11 +228,11 @@ impl FixedEffects {
     }
 
     /// [`DemeanMethod::ConjugateGradient`]: solves `DᵀWD α = DᵀW v` for the stacked level
-    /// coefficients α of all fixed effects by preconditioned conjugate gradients (the system is
-    /// singular but consistent, which CG handles: it stays in the range), then sets `v ← v − Dα`.
-    /// The preconditioned residual is, level by level, the weighted mean of the current
-    /// residual `v − Dα`, so convergence is judged exactly as for the sweeps. A final plain sweep
-    /// removes what the recurrence's rounding left. Returns the iterations (sweeps' equivalent).
+    /// coefficients α of all fixed effects (see [`FixedEffects::solve_normal_equations`]), then
+    /// sets `v ← v − Dα`. The preconditioned residual is, level by level, the weighted mean of the
+    /// current residual `v − Dα`, so convergence is judged exactly as for the sweeps. A final
+    /// plain sweep removes what the recurrence's rounding left. Returns the iterations (sweeps'
+    /// equivalent).
     fn conjugate_gradient(
         &self,
         v: &mut [f64],
@@ -241,82 +241,11 @@ impl FixedEffects {
         mut alpha: Option<&mut [Vec<f64>]>,
     ) -> Result<usize> {
         let scale = 1.0 + v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-        let weight = |i: usize| self.weights.as_ref().map_or(1.0, |w| w[i]);
-        // Dᵀ W u, stacked by fixed effect.
-        let dt_w = |u: &[f64], out: &mut [Vec<f64>]| {
-            for (f, g) in self.ids.iter().enumerate() {
-                out[f].iter_mut().for_each(|x| *x = 0.0);
-                for (i, (&l, x)) in g.iter().zip(u).enumerate() {
-                    out[f][l as usize] += weight(i) * x;
-                }
-            }
-        };
-        // D a.
-        let d = |a: &[Vec<f64>], out: &mut [f64]| {
-            out.iter_mut().for_each(|x| *x = 0.0);
-            for (f, g) in self.ids.iter().enumerate() {
-                g.iter().zip(out.iter_mut()).for_each(|(&l, x)| *x += a[f][l as usize]);
-            }
-        };
-        let dot = |a: &[Vec<f64>], b: &[Vec<f64>]| -> f64 {
-            a.iter().zip(b).map(|(a, b)| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>()).sum()
-        };
-        let precondition = |r: &[Vec<f64>], z: &mut [Vec<f64>]| -> f64 {
-            let mut largest = 0.0f64;
-            for ((z, r), lw) in z.iter_mut().zip(r).zip(&self.level_weight) {
-                for ((z, r), w) in z.iter_mut().zip(r).zip(lw) {
-                    *z = r / w;
-                    largest = largest.max(z.abs());
-                }
-            }
-            largest
-        };
-        let zeros = || -> Vec<Vec<f64>> { self.n_levels.iter().map(|&m| vec![0.0; m]).collect() };
-        let mut coef = zeros();
-        let mut r = zeros();
-        dt_w(v, &mut r);
-        let mut z = zeros();
-        if precondition(&r, &mut z) <= options.tol * scale {
-            return Ok(0);
-        }
-        let mut p = z.clone();
-        let mut q = zeros();
-        let mut rz = dot(&r, &z);
+        let mut b: Vec<Vec<f64>> = self.n_levels.iter().map(|&m| vec![0.0; m]).collect();
+        self.dt_w(v, &mut b);
+        let (coef, iterations) = self.cg(b, scale, options)?;
         let mut dp = vec![0.0; v.len()];
-        let mut iterations = 0;
-        let mut converged = false;
-        while iterations < options.max_iter {
-            iterations += 1;
-            d(&p, &mut dp);
-            dt_w(&dp, &mut q);
-            let pq = dot(&p, &q);
-            if pq <= 0.0 {
-                converged = true;
-                break;
-            }
-            let a = rz / pq;
-            for f in 0..coef.len() {
-                coef[f].iter_mut().zip(&p[f]).for_each(|(c, p)| *c += a * p);
-                r[f].iter_mut().zip(&q[f]).for_each(|(r, q)| *r -= a * q);
-            }
-            if precondition(&r, &mut z) <= options.tol * scale {
-                converged = true;
-                break;
-            }
-            let rz_new = dot(&r, &z);
-            let beta = rz_new / rz;
-            rz = rz_new;
-            for f in 0..p.len() {
-                p[f].iter_mut().zip(&z[f]).for_each(|(p, z)| *p = z + beta * *p);
-            }
-        }
-        if !converged {
-            return Err(Error::design(
-                format!("absorbing the fixed effects did not converge in {} iterations", options.max_iter),
-                "the fixed effects may be nearly collinear; check for nested or almost redundant fixed effects",
-            ));
-        }
-        d(&coef, &mut dp);
+        self.d(&coef, &mut dp);
         v.iter_mut().zip(&dp).for_each(|(v, x)| *v -= x);
         if let Some(a) = alpha.as_deref_mut() {
             for (a, c) in a.iter_mut().zip(&coef) {
@@ -325,6 +254,101 @@ impl FixedEffects {
         }
         self.sweep(v, sums, alpha);
         Ok(iterations + 1)
+    }
+
+    /// Solves the fixed effects' normal equations `DᵀWD γ = b` for a right-hand side given level
+    /// by level (`b[f][level]`), by the same preconditioned conjugate gradients. `DᵀWD` is
+    /// singular with several fixed effects (constants can move between them); `b` must then be
+    /// consistent (orthogonal to those directions, as any `Dᵀu` is), and the solution returned is
+    /// one of many, all giving the same `Dγ`. Used by imputation estimators, whose variance needs
+    /// `(DᵀD)⁻¹` applied to treated observations' weights.
+    ///
+    /// # Errors
+    /// As [`FixedEffects::demean`].
+    pub fn solve_normal_equations(&self, b: Vec<Vec<f64>>, options: &DemeanOptions) -> Result<Vec<Vec<f64>>> {
+        let scale = 1.0
+            + b.iter()
+                .zip(&self.level_weight)
+                .flat_map(|(b, w)| b.iter().zip(w).map(|(b, w)| (b / w).abs()))
+                .fold(0.0f64, f64::max);
+        Ok(self.cg(b, scale, options)?.0)
+    }
+
+    /// `Dᵀ W u`, stacked by fixed effect, into `out`.
+    fn dt_w(&self, u: &[f64], out: &mut [Vec<f64>]) {
+        for (f, g) in self.ids.iter().enumerate() {
+            out[f].iter_mut().for_each(|x| *x = 0.0);
+            match &self.weights {
+                Some(w) => g.iter().zip(u).zip(w).for_each(|((&l, x), w)| out[f][l as usize] += w * x),
+                None => g.iter().zip(u).for_each(|(&l, x)| out[f][l as usize] += x),
+            }
+        }
+    }
+
+    /// `D a` into `out`.
+    fn d(&self, a: &[Vec<f64>], out: &mut [f64]) {
+        out.iter_mut().for_each(|x| *x = 0.0);
+        for (f, g) in self.ids.iter().enumerate() {
+            g.iter().zip(out.iter_mut()).for_each(|(&l, x)| *x += a[f][l as usize]);
+        }
+    }
+
+    /// Preconditioned conjugate gradients for `DᵀWD γ = b`, stopping when every level's
+    /// preconditioned residual is below `tol · scale`; returns γ and the iterations.
+    fn cg(&self, b: Vec<Vec<f64>>, scale: f64, options: &DemeanOptions) -> Result<(Vec<Vec<f64>>, usize)> {
+        let dot = |a: &[Vec<f64>], b: &[Vec<f64>]| -> f64 {
+            a.iter().zip(b).map(|(a, b)| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>()).sum()
+        };
+        let precondition = |r: &[Vec<f64>], z: &mut [Vec<f64>]| -> f64 {
+            let mut largest = 0.0f64;
+            for ((z, r), lw) in z.iter_mut().zip(r).zip(&self.level_weight) {
+                for ((z, r), w) in z.iter_mut().zip(r).zip(lw) {
+                    *z = if *w > 0.0 { r / w } else { 0.0 };
+                    largest = largest.max(z.abs());
+                }
+            }
+            largest
+        };
+        let zeros = || -> Vec<Vec<f64>> { self.n_levels.iter().map(|&m| vec![0.0; m]).collect() };
+        let mut coef = zeros();
+        let mut r = b;
+        let mut z = zeros();
+        if precondition(&r, &mut z) <= options.tol * scale {
+            return Ok((coef, 0));
+        }
+        let mut p = z.clone();
+        let mut q = zeros();
+        let mut rz = dot(&r, &z);
+        let n = self.ids.first().map_or(0, Vec::len);
+        let mut dp = vec![0.0; n];
+        let mut iterations = 0;
+        while iterations < options.max_iter {
+            iterations += 1;
+            self.d(&p, &mut dp);
+            self.dt_w(&dp, &mut q);
+            let pq = dot(&p, &q);
+            if pq <= 0.0 {
+                return Ok((coef, iterations));
+            }
+            let a = rz / pq;
+            for f in 0..coef.len() {
+                coef[f].iter_mut().zip(&p[f]).for_each(|(c, p)| *c += a * p);
+                r[f].iter_mut().zip(&q[f]).for_each(|(r, q)| *r -= a * q);
+            }
+            if precondition(&r, &mut z) <= options.tol * scale {
+                return Ok((coef, iterations));
+            }
+            let rz_new = dot(&r, &z);
+            let beta = rz_new / rz;
+            rz = rz_new;
+            for f in 0..p.len() {
+                p[f].iter_mut().zip(&z[f]).for_each(|(p, z)| *p = z + beta * *p);
+            }
+        }
+        Err(Error::design(
+            format!("absorbing the fixed effects did not converge in {} iterations", options.max_iter),
+            "the fixed effects may be nearly collinear; check for nested or almost redundant fixed effects",
+        ))
     }
 
     /// One sweep: subtracts each fixed effect's (weighted) level means in turn, adding them to
@@ -430,6 +454,30 @@ mod tests {
             assert_eq!(alpha[1][0], 0.0);
             // Differences within a fixed effect are identified: they match the truth.
             assert!(((alpha[1][3] - alpha[1][7]) - (b[3] - b[7])).abs() < 1e-8);
+        }
+    }
+
+    #[test]
+    fn normal_equations_are_solved_for_any_consistent_right_hand_side() {
+        // b = Dᵀu for some u: the solution γ satisfies DᵀD γ = b.
+        let units = vec![0u32, 0, 0, 1, 1, 2, 2, 2, 3];
+        let times = vec![0u32, 1, 2, 0, 2, 0, 1, 2, 1];
+        let u = [0.3, -1.0, 2.0, 0.5, 0.25, -0.75, 1.5, 0.0, 2.5];
+        let fe = FixedEffects::new(vec![units.clone(), times.clone()], vec![4, 3], None);
+        let mut b = vec![vec![0.0; 4], vec![0.0; 3]];
+        for i in 0..9 {
+            b[0][units[i] as usize] += u[i];
+            b[1][times[i] as usize] += u[i];
+        }
+        let g = fe.solve_normal_equations(b.clone(), &DemeanOptions::default()).unwrap();
+        let dg: Vec<f64> = (0..9).map(|i| g[0][units[i] as usize] + g[1][times[i] as usize]).collect();
+        let mut back = vec![vec![0.0; 4], vec![0.0; 3]];
+        for i in 0..9 {
+            back[0][units[i] as usize] += dg[i];
+            back[1][times[i] as usize] += dg[i];
+        }
+        for (x, y) in back.iter().flatten().zip(b.iter().flatten()) {
+            assert!((x - y).abs() < 1e-10, "{x} vs {y}");
         }
     }
 

@@ -4,15 +4,19 @@
 //! - [`CallawaySantAnna`]: staggered adoption, group-time effects ATT(g, t) by outcome regression,
 //!   IPW or doubly robust two-period comparisons ([`DidEstimator`]), with aggregations
 //!   ([`Aggregation`]) and the multiplier bootstrap.
+//! - [`EventStudy`]: event studies by TWFE, Sun–Abraham, Borusyak–Jaravel–Spiess imputation and
+//!   Gardner's two-stage regression ([`EventMethod`]).
 
 mod bootstrap;
 mod callaway_santanna;
+mod event_study;
 mod two_by_two;
 mod two_period;
 
 pub use callaway_santanna::{
     Aggregation, BasePeriod, CallawaySantAnna, CallawaySantAnnaAggregate, CallawaySantAnnaFit,
 };
+pub use event_study::{EventMethod, EventStudy, EventStudyFit, PretrendTest};
 pub use two_by_two::{Comparison, MeansTable, TwoByTwo, TwoByTwoFit};
 pub use two_period::DidEstimator;
 
