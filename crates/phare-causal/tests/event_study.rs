@@ -190,3 +190,36 @@ fn bad_inputs_are_refused_with_reasons() {
     let fit = study(cols, EventMethod::SunAbraham).fit(&treated).unwrap();
     assert!(fit.diagnostics().iter().any(|d| d.code == "last_cohort_as_control"));
 }
+
+#[test]
+fn bacon_decomposition_matches_diff_diff_and_adds_up_to_twfe() {
+    let all = reference();
+    for name in ["mpdta", "simulated"] {
+        let (df, cols) = data(name);
+        let want = &all["datasets"][name]["results"]["bacon_decomposition"]["diff_diff"];
+        let fit = phare_causal::did::Bacon::new(cols[0], cols[1], cols[2]).cohort_column(cols[3], 0).fit(&df).unwrap();
+        let comps = want["comparisons"].as_array().unwrap();
+        assert_eq!(fit.comparisons().len(), comps.len(), "{name}");
+        for c in comps {
+            let control = c["control_group"].as_i64();
+            let got = fit
+                .comparisons()
+                .iter()
+                .find(|g| {
+                    g.treated == c["treated_group"].as_i64().unwrap()
+                        && g.control == control
+                        && g.kind.label() == c["type"]
+                })
+                .unwrap_or_else(|| panic!("{name}: {c}"));
+            close(got.estimate, c["estimate"].as_f64().unwrap(), 1e-9, &format!("{name} {c}"));
+            close(got.weight, c["weight"].as_f64().unwrap(), 1e-9, &format!("{name} weight {c}"));
+            let w = c["time_window"].as_array().unwrap();
+            assert_eq!(got.window, (w[0].as_i64().unwrap(), w[1].as_i64().unwrap()), "{name}: window");
+        }
+        // Identities: weights sum to one; the weighted sum is the TWFE coefficient.
+        let total: f64 = fit.comparisons().iter().map(|c| c.weight).sum();
+        assert!((total - 1.0).abs() < 1e-12, "{name}: weights sum to {total}");
+        let twfe = study(cols, EventMethod::Twfe).fit(&df).unwrap().tidy().row("ATT").unwrap().estimate;
+        assert!((fit.tidy().row("ATT").unwrap().estimate - twfe).abs() < 1e-12, "{name}: decomposition vs TWFE");
+    }
+}

@@ -6,13 +6,16 @@
 //!   ([`Aggregation`]) and the multiplier bootstrap.
 //! - [`EventStudy`]: event studies by TWFE, Sun–Abraham, Borusyak–Jaravel–Spiess imputation and
 //!   Gardner's two-stage regression ([`EventMethod`]).
+//! - [`Bacon`]: the Goodman-Bacon decomposition of the TWFE coefficient into 2×2 comparisons.
 
+mod bacon;
 mod bootstrap;
 mod callaway_santanna;
 mod event_study;
 mod two_by_two;
 mod two_period;
 
+pub use bacon::{Bacon, BaconComparison, BaconFit, BaconKind};
 pub use callaway_santanna::{
     Aggregation, BasePeriod, CallawaySantAnna, CallawaySantAnnaAggregate, CallawaySantAnnaFit,
 };
