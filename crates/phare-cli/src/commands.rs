@@ -197,6 +197,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Describe(args) => run_describe(&args, cli.format, &progress),
         Command::Aggregate(args) => run_aggregate(&args, cli.format, &progress),
         Command::Regress(args) => run_regress(&args, cli.format, &progress),
+        Command::Did(args) => run_did(&args, cli.format, &progress),
     }
 }
 
@@ -523,28 +524,49 @@ fn run_regress(args: &RegressArgs, format: OutputFormat, progress: &Progress) ->
         }
         other => return Err(Error::unknown_option("family", other, &["linear", "poisson", "logit"])),
     };
-    let fit = fit.as_ref();
-    let tidy = fit.tidy_at(args.level)?;
+    print_estimates(
+        fit.as_ref(),
+        args.level,
+        format,
+        vec![("input", serde_json::json!({"label": label, "sha256": sha}))],
+    )
+}
+
+/// Prints a fit: the JSON envelope (with extra `blocks`), the tidy table as CSV, or the text
+/// summary.
+fn print_estimates(
+    fit: &dyn Estimates,
+    level: f64,
+    format: OutputFormat,
+    blocks: Vec<(&str, serde_json::Value)>,
+) -> Result<()> {
+    let tidy = fit.tidy_at(level)?;
     match format {
         OutputFormat::Json => {
-            let mut env =
-                Envelope::from_estimates(fit).with_block("input", serde_json::json!({"label": label, "sha256": sha}));
+            let mut env = Envelope::from_estimates(fit);
+            for (name, block) in blocks {
+                env = env.with_block(name, block);
+            }
             env.conf_level = tidy.level.value();
             env.tidy = tidy.rows;
             print_json(&env)
         }
         OutputFormat::Csv => {
-            say!("term,estimate,std_error,statistic,p_value,conf_low,conf_high");
+            say!("term,estimate,std_error,statistic,p_value,conf_low,conf_high,rel_period,cohort,period");
+            let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
             for r in &tidy.rows {
                 say!(
-                    "{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{},{},{}",
                     csv_field(&r.term),
                     r.estimate,
                     r.std_error,
                     r.statistic,
                     r.p_value,
                     r.conf_low,
-                    r.conf_high
+                    r.conf_high,
+                    opt(r.rel_period.map(|e| e.0)),
+                    opt(r.cohort),
+                    opt(r.period)
                 );
             }
             Ok(())
@@ -554,6 +576,229 @@ fn run_regress(args: &RegressArgs, format: OutputFormat, progress: &Progress) ->
             say!("{}", summary.to_text().trim_end());
             Ok(())
         }
+    }
+}
+
+/// `phare did`.
+#[derive(Debug, Args)]
+pub struct DidArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// The outcome column.
+    #[arg(long)]
+    outcome: String,
+    /// The unit identifier column.
+    #[arg(long)]
+    unit: String,
+    /// The period column (integers: years, months numbered…).
+    #[arg(long)]
+    time: String,
+    /// Column with each unit's first treated period (0 or empty for never treated).
+    #[arg(long, conflicts_with = "treatment", required_unless_present = "treatment")]
+    cohort: Option<String>,
+    /// 0/1 treatment column (cohorts are the first treated period of each unit).
+    #[arg(long)]
+    treatment: Option<String>,
+    /// The value of `--cohort` that marks never-treated units.
+    #[arg(long, default_value_t = 0)]
+    never: i64,
+    /// Estimator: cs (Callaway–Sant'Anna), sa (Sun–Abraham), bjs (imputation), gardner (two-stage),
+    /// twfe (event study), 2x2 (one cohort, two periods), bacon (Goodman-Bacon decomposition).
+    #[arg(long, default_value = "cs")]
+    method: String,
+    /// Comparison units (cs, 2x2): never (never treated) or notyet (not yet treated).
+    #[arg(long, default_value = "never")]
+    control: String,
+    /// Two-period estimator of cs: dr (doubly robust), ipw or reg.
+    #[arg(long, default_value = "dr")]
+    est: String,
+    /// Covariates of cs, comma-separated (pre-treatment, time-invariant).
+    #[arg(long, value_delimiter = ',')]
+    covariates: Vec<String>,
+    /// Aggregation of cs: simple, dynamic, group or calendar (default: every ATT(g,t)).
+    #[arg(long)]
+    aggregate: Option<String>,
+    /// Base period of cs pre-treatment effects: varying or universal.
+    #[arg(long, default_value = "varying")]
+    base_period: String,
+    /// Periods of anticipation before treatment.
+    #[arg(long, default_value_t = 0)]
+    anticipation: i64,
+    /// Relative periods shown, `min,max` (twfe: distant periods binned into the ends).
+    #[arg(long, value_delimiter = ',', num_args = 2)]
+    window: Vec<i64>,
+    /// Multiplier-bootstrap draws (cs): bootstrap standard errors and a uniform band.
+    #[arg(long)]
+    bootstrap: Option<usize>,
+    /// Seed of the bootstrap (recorded in the output).
+    #[arg(long, default_value_t = phare_core::Seed::DEFAULT.0)]
+    seed: u64,
+    /// Cluster column (default: the unit).
+    #[arg(long)]
+    cluster: Option<String>,
+    /// Confidence level of the intervals.
+    #[arg(long, default_value_t = 0.95)]
+    level: f64,
+}
+
+/// Sets a design's cohorts from `--cohort` or `--treatment` (one is required by clap).
+macro_rules! with_cohorts {
+    ($model:expr, $args:expr) => {
+        match (&$args.cohort, &$args.treatment) {
+            (Some(c), _) => $model.cohort_column(c, $args.never),
+            (None, Some(d)) => $model.treatment(d),
+            (None, None) => $model,
+        }
+    };
+}
+
+fn run_did(args: &DidArgs, format: OutputFormat, progress: &Progress) -> Result<()> {
+    use phare_causal::did::{
+        Aggregation, Bacon, BasePeriod, CallawaySantAnna, Comparison, DidEstimator, EventMethod, EventStudy, TwoByTwo,
+    };
+    let (df, label, sha, _) = args.input.load()?;
+    progress.say(&format!("read {label}: {} rows × {} columns", df.height(), df.width()));
+    let input = serde_json::json!({"label": label, "sha256": sha});
+    let comparison = match args.control.as_str() {
+        "never" => Comparison::NeverTreated,
+        "notyet" => Comparison::NotYetTreated,
+        other => return Err(Error::unknown_option("control", other, &["never", "notyet"])),
+    };
+    let window = match args.window.as_slice() {
+        [] => None,
+        [a, b] => Some((*a, *b)),
+        _ => {
+            return Err(Error::InvalidArgument {
+                name: "window".into(),
+                value: format!("{:?}", args.window),
+                reason: "give two relative periods, min,max".into(),
+                hint: Some("e.g. --window -5,5".into()),
+            });
+        }
+    };
+    let method = args.method.to_ascii_lowercase();
+    let known = ["cs", "sa", "bjs", "gardner", "twfe", "2x2", "bacon"];
+    if method != "cs" {
+        for (flag, set) in [
+            ("--covariates", !args.covariates.is_empty()),
+            ("--aggregate", args.aggregate.is_some()),
+            ("--bootstrap", args.bootstrap.is_some()),
+        ] {
+            if set && known.contains(&method.as_str()) {
+                return Err(Error::InvalidArgument {
+                    name: flag.trim_start_matches("--").into(),
+                    value: flag.into(),
+                    reason: format!("{flag} applies to --method cs only"),
+                    hint: Some("drop the flag or use --method cs".into()),
+                });
+            }
+        }
+    }
+    match method.as_str() {
+        "cs" => {
+            let estimator = match args.est.as_str() {
+                "dr" => DidEstimator::DoublyRobust,
+                "ipw" => DidEstimator::Ipw,
+                "reg" => DidEstimator::Regression,
+                other => return Err(Error::unknown_option("est", other, &["dr", "ipw", "reg"])),
+            };
+            let base = match args.base_period.as_str() {
+                "varying" => BasePeriod::Varying,
+                "universal" => BasePeriod::Universal,
+                other => return Err(Error::unknown_option("base-period", other, &["varying", "universal"])),
+            };
+            let mut model = CallawaySantAnna::new(&args.outcome, &args.unit, &args.time)
+                .comparison(comparison)
+                .estimator(estimator)
+                .covariates(&args.covariates)
+                .base_period(base)
+                .anticipation(args.anticipation);
+            model = with_cohorts!(model, args);
+            if let Some(draws) = args.bootstrap {
+                model = model.bootstrap(draws, phare_core::Seed(args.seed));
+            }
+            if let Some(c) = &args.cluster {
+                model = model.cluster(c);
+            }
+            let fit = model.fit(&df)?;
+            progress.say(&format!("estimated ATT(g,t) on {} units", fit.n_units()));
+            let pretrend = fit
+                .pretrend_test()
+                .map(|(w, q, p)| serde_json::json!({"wald": w, "df": q, "p_value": p, "reference": "chi2"}));
+            let mut blocks = vec![
+                ("input", input),
+                ("settings", serde_json::json!({"seed": args.seed, "bootstrap": args.bootstrap})),
+            ];
+            if let Some(p) = pretrend {
+                blocks.push(("pretrend", p));
+            }
+            match &args.aggregate {
+                None => print_estimates(&fit, args.level, format, blocks),
+                Some(a) => {
+                    let how = match a.as_str() {
+                        "simple" => Aggregation::Simple,
+                        "dynamic" => match window {
+                            Some((lo, hi)) => {
+                                Aggregation::Dynamic { min_e: Some(lo), max_e: Some(hi), balance_e: None }
+                            }
+                            None => Aggregation::dynamic(),
+                        },
+                        "group" => Aggregation::Group,
+                        "calendar" => Aggregation::Calendar,
+                        other => {
+                            return Err(Error::unknown_option(
+                                "aggregate",
+                                other,
+                                &["simple", "dynamic", "group", "calendar"],
+                            ));
+                        }
+                    };
+                    let agg = fit.aggregate(&how)?;
+                    if let Some(c) = agg.uniform_critical_value() {
+                        blocks.push(("uniform_band", serde_json::json!({"critical_value": c, "level": 0.95})));
+                    }
+                    print_estimates(&agg, args.level, format, blocks)
+                }
+            }
+        }
+        "sa" | "bjs" | "gardner" | "twfe" => {
+            let m = match method.as_str() {
+                "sa" => EventMethod::SunAbraham,
+                "bjs" => EventMethod::Imputation,
+                "gardner" => EventMethod::TwoStage,
+                _ => EventMethod::Twfe,
+            };
+            let mut model =
+                EventStudy::new(&args.outcome, &args.unit, &args.time).method(m).anticipation(args.anticipation);
+            model = with_cohorts!(model, args);
+            if let Some((lo, hi)) = window {
+                model = model.window(lo, hi);
+            }
+            if let Some(c) = &args.cluster {
+                model = model.cluster(c);
+            }
+            let fit = model.fit(&df)?;
+            let mut blocks = vec![("input", input)];
+            if let Some(p) = fit.pretrend_test() {
+                blocks.push(("pretrend", serde_json::to_value(p).unwrap_or_default()));
+            }
+            print_estimates(&fit, args.level, format, blocks)
+        }
+        "2x2" => {
+            let mut model = TwoByTwo::new(&args.outcome, &args.unit, &args.time).comparison(comparison);
+            model = with_cohorts!(model, args);
+            let fit = model.fit(&df)?;
+            let means = serde_json::to_value(fit.means()).unwrap_or_default();
+            print_estimates(&fit, args.level, format, vec![("input", input), ("means", means)])
+        }
+        "bacon" => {
+            let mut model = Bacon::new(&args.outcome, &args.unit, &args.time);
+            model = with_cohorts!(model, args);
+            let fit = model.fit(&df)?;
+            let comparisons = serde_json::to_value(fit.comparisons()).unwrap_or_default();
+            print_estimates(&fit, args.level, format, vec![("input", input), ("comparisons", comparisons)])
+        }
+        other => Err(Error::unknown_option("method", other, &known)),
     }
 }
 

@@ -53,6 +53,9 @@ pub enum Command {
     Aggregate(commands::AggregateArgs),
     /// Linear regression with absorbed fixed effects, fixest syntax: `y ~ x1 + x2 | fe1 + fe2`.
     Regress(commands::RegressArgs),
+    /// Difference-in-differences: Callaway–Sant'Anna (default), Sun–Abraham, imputation,
+    /// two-stage, TWFE event study, the 2×2, or the Goodman-Bacon decomposition.
+    Did(commands::DidArgs),
 }
 
 /// `phare datasets …`

@@ -264,3 +264,69 @@ fn regress_prints_the_envelope_with_pyfixest_numbers() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("found `*` at character"), "{}", stderr(&o));
 }
+
+const DID: [&str; 11] = [
+    "did",
+    "--dataset",
+    "mpdta",
+    "--outcome",
+    "lemp",
+    "--unit",
+    "countyreal",
+    "--time",
+    "year",
+    "--cohort",
+    "first_treat",
+];
+
+#[test]
+fn did_prints_every_method_as_an_envelope() {
+    // Callaway–Sant'Anna, simple aggregation: the published −0.0400 (SE 0.0120).
+    let o = phare(&[&DID[..], &["--aggregate", "simple", "--format", "json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let att = &v["tidy"][0];
+    assert_eq!(att["term"], "ATT");
+    assert!((att["estimate"].as_f64().unwrap() - -0.0400).abs() < 5e-5);
+    assert!((att["std_error"].as_f64().unwrap() - 0.0120).abs() < 5e-5);
+    assert!(v["pretrend"]["p_value"].as_f64().is_some());
+    // Event-time rows carry rel_period; every method answers.
+    for method in ["cs", "sa", "bjs", "gardner", "twfe"] {
+        let mut args = DID.to_vec();
+        args.extend(["--method", method, "--format", "json"]);
+        if method == "cs" {
+            args.extend(["--aggregate", "dynamic"]);
+        }
+        let o = phare(&args);
+        assert!(o.status.success(), "{method}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let rows = v["tidy"].as_array().unwrap();
+        assert_eq!(rows[0]["term"], "ATT", "{method}");
+        assert!(rows.iter().any(|r| r["rel_period"] == 0), "{method}: {rows:?}");
+    }
+    // Bacon: the comparisons block; bootstrap: the seed and the band are recorded.
+    let o = phare(&[&DID[..], &["--method", "bacon", "--format", "json"]].concat());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["comparisons"].as_array().unwrap().len(), 9);
+    let o = phare(
+        &[&DID[..], &["--aggregate", "dynamic", "--bootstrap", "199", "--seed", "5", "--format", "json"]].concat(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["settings"]["seed"], 5);
+    assert!(v["uniform_band"]["critical_value"].as_f64().unwrap() > 1.9);
+}
+
+#[test]
+fn did_refuses_bad_options_with_exit_code_1() {
+    for (extra, needle) in [
+        (vec!["--method", "synth"], "method"),
+        (vec!["--control", "sometimes"], "control"),
+        (vec!["--method", "sa", "--covariates", "lpop"], "cs only"),
+        (vec!["--aggregate", "weekly"], "aggregate"),
+        (vec!["--covariates", "lpopp"], "lpopp"),
+    ] {
+        let o = phare(&[&DID[..], &extra].concat());
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{extra:?}: {}", stderr(&o));
+    }
+}

@@ -2,9 +2,9 @@
 
 use super::CohortSource;
 use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Reference, Result, glance_names};
+use phare_data::Roles;
 use phare_data::matrix::{DesignMatrix, MissingPolicy};
 use phare_data::polars::prelude::DataFrame;
-use phare_data::{Panel, Roles};
 use phare_stats::demean::{DemeanOptions, FixedEffects};
 use std::collections::BTreeMap;
 
@@ -68,7 +68,7 @@ pub struct BaconComparison {
 /// ```
 ///
 /// # Errors
-/// Missing columns and bad cohorts ([`Panel`]); [`Error::Design`] when treatment never varies.
+/// Missing columns and bad cohorts ([`Panel`](phare_data::Panel)); [`Error::Design`] when treatment never varies.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bacon {
     outcome: String,
@@ -82,37 +82,13 @@ impl Bacon {
     pub fn new(outcome: &str, unit: &str, time: &str) -> Self {
         Bacon { outcome: outcome.into(), unit: unit.into(), time: time.into(), cohorts: None }
     }
-    /// Cohorts from a first-treated-period column; `never` marks never-treated units.
-    pub fn cohort_column(mut self, column: &str, never: i64) -> Self {
-        self.cohorts = Some(CohortSource::Column { name: column.into(), never });
-        self
-    }
-    /// Cohorts from a 0/1 treatment column (first period with 1).
-    pub fn treatment(mut self, column: &str) -> Self {
-        self.cohorts = Some(CohortSource::Treatment(column.into()));
-        self
-    }
+    super::cohort_builders!();
 
     /// Decomposes the TWFE coefficient on `df`.
     pub fn fit(&self, df: &DataFrame) -> Result<BaconFit> {
-        let Some(source) = &self.cohorts else {
-            return Err(Error::InvalidArgument {
-                name: "cohort".into(),
-                value: "(not set)".into(),
-                reason: "the decomposition needs to know when units are first treated".into(),
-                hint: Some(
-                    "call cohort_column(\"first_treat\", 0) or treatment(\"treated\") (CLI: --cohort or --treatment)"
-                        .into(),
-                ),
-            });
-        };
+        let source = CohortSource::required(&self.cohorts)?;
         let mut diagnostics = Roles::new().outcome(&self.outcome).validate(df)?;
-        let panel = Panel::new(df, &self.unit, &self.time)?;
-        let panel = match source {
-            CohortSource::Column { name, never } => panel.with_cohort_column(df, name, *never)?,
-            CohortSource::Treatment(name) => panel.with_treatment(df, name)?,
-        };
-        diagnostics.extend(panel.diagnostics().iter().cloned());
+        let panel = source.panel(df, &self.unit, &self.time, &mut diagnostics)?;
         let periods = panel.periods().to_vec();
         let t_n = periods.len();
         let (first, last) = (periods[0], periods[t_n - 1]);

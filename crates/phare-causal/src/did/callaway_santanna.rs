@@ -105,16 +105,7 @@ impl CallawaySantAnna {
             cluster: None,
         }
     }
-    /// Cohorts from a first-treated-period column; `never` marks never-treated units.
-    pub fn cohort_column(mut self, column: &str, never: i64) -> Self {
-        self.cohorts = Some(CohortSource::Column { name: column.into(), never });
-        self
-    }
-    /// Cohorts from a 0/1 treatment column (first period with 1).
-    pub fn treatment(mut self, column: &str) -> Self {
-        self.cohorts = Some(CohortSource::Treatment(column.into()));
-        self
-    }
+    super::cohort_builders!();
     /// The comparison group.
     pub fn comparison(mut self, c: Comparison) -> Self {
         self.comparison = c;
@@ -153,17 +144,7 @@ impl CallawaySantAnna {
 
     /// Estimates every ATT(g, t) on `df`.
     pub fn fit(&self, df: &DataFrame) -> Result<CallawaySantAnnaFit> {
-        let Some(source) = &self.cohorts else {
-            return Err(Error::InvalidArgument {
-                name: "cohort".into(),
-                value: "(not set)".into(),
-                reason: "the estimator needs to know when units are first treated".into(),
-                hint: Some(
-                    "call cohort_column(\"first_treat\", 0) or treatment(\"treated\") (CLI: --cohort or --treatment)"
-                        .into(),
-                ),
-            });
-        };
+        let source = CohortSource::required(&self.cohorts)?;
         if self.anticipation < 0 {
             return Err(Error::InvalidArgument {
                 name: "anticipation".into(),
@@ -181,12 +162,7 @@ impl CallawaySantAnna {
             });
         }
         let mut diagnostics = Roles::new().outcome(&self.outcome).validate(df)?;
-        let panel = Panel::new(df, &self.unit, &self.time)?;
-        let panel = match source {
-            CohortSource::Column { name, never } => panel.with_cohort_column(df, name, *never)?,
-            CohortSource::Treatment(name) => panel.with_treatment(df, name)?,
-        };
-        diagnostics.extend(panel.diagnostics().iter().cloned());
+        let panel = source.panel(df, &self.unit, &self.time, &mut diagnostics)?;
         let periods = panel.periods().to_vec();
         let n_periods = periods.len();
         let (first, last) = (periods[0], periods[n_periods - 1]);

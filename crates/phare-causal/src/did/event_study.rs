@@ -6,9 +6,9 @@ use super::CohortSource;
 use phare_core::{
     Coefficient, Diagnostic, Error, Estimates, Glance, Reference, RelativePeriod, Result, Vcov, glance_names,
 };
+use phare_data::Roles;
 use phare_data::matrix::{DesignMatrix, GroupIds, MissingPolicy};
 use phare_data::polars::prelude::{Column, DataFrame};
-use phare_data::{Panel, Roles};
 use phare_models::{Feols, VcovSpec};
 use phare_stats::demean::{DemeanOptions, FixedEffects};
 use std::collections::BTreeMap;
@@ -75,7 +75,7 @@ impl EventMethod {
 /// ```
 ///
 /// # Errors
-/// Missing columns and bad cohorts ([`Panel`]); [`Error::Design`] when no untreated observation
+/// Missing columns and bad cohorts ([`Panel`](phare_data::Panel)); [`Error::Design`] when no untreated observation
 /// or no treated one remains, or no comparison exists.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventStudy {
@@ -116,16 +116,7 @@ impl EventStudy {
             cluster: None,
         }
     }
-    /// Cohorts from a first-treated-period column; `never` marks never-treated units.
-    pub fn cohort_column(mut self, column: &str, never: i64) -> Self {
-        self.cohorts = Some(CohortSource::Column { name: column.into(), never });
-        self
-    }
-    /// Cohorts from a 0/1 treatment column (first period with 1).
-    pub fn treatment(mut self, column: &str) -> Self {
-        self.cohorts = Some(CohortSource::Treatment(column.into()));
-        self
-    }
+    super::cohort_builders!();
     /// The estimator.
     pub fn method(mut self, m: EventMethod) -> Self {
         self.method = m;
@@ -148,17 +139,7 @@ impl EventStudy {
     }
 
     fn load(&self, df: &DataFrame) -> Result<Staggered> {
-        let Some(source) = &self.cohorts else {
-            return Err(Error::InvalidArgument {
-                name: "cohort".into(),
-                value: "(not set)".into(),
-                reason: "the event study needs to know when units are first treated".into(),
-                hint: Some(
-                    "call cohort_column(\"first_treat\", 0) or treatment(\"treated\") (CLI: --cohort or --treatment)"
-                        .into(),
-                ),
-            });
-        };
+        let source = CohortSource::required(&self.cohorts)?;
         if self.anticipation < 0 {
             return Err(Error::InvalidArgument {
                 name: "anticipation".into(),
@@ -178,12 +159,7 @@ impl EventStudy {
             });
         }
         let mut diagnostics = Roles::new().outcome(&self.outcome).validate(df)?;
-        let panel = Panel::new(df, &self.unit, &self.time)?;
-        let panel = match source {
-            CohortSource::Column { name, never } => panel.with_cohort_column(df, name, *never)?,
-            CohortSource::Treatment(name) => panel.with_treatment(df, name)?,
-        };
-        diagnostics.extend(panel.diagnostics().iter().cloned());
+        let panel = source.panel(df, &self.unit, &self.time, &mut diagnostics)?;
         let m = DesignMatrix::from_frame(df, &[self.outcome.as_str()], MissingPolicy::Drop)?;
         diagnostics.extend(m.diagnostics().iter().cloned());
         let rows = m.source_rows().to_vec();

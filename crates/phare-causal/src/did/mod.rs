@@ -8,6 +8,25 @@
 //!   Gardner's two-stage regression ([`EventMethod`]).
 //! - [`Bacon`]: the Goodman-Bacon decomposition of the TWFE coefficient into 2×2 comparisons.
 
+/// The builder methods every staggered design shares: where cohorts come from (a field
+/// `cohorts: Option<CohortSource>`).
+macro_rules! cohort_builders {
+    () => {
+        /// Cohorts from a column holding each unit's first treated period; `never` (often 0)
+        /// or a missing value marks never-treated units.
+        pub fn cohort_column(mut self, column: &str, never: i64) -> Self {
+            self.cohorts = Some($crate::did::CohortSource::Column { name: column.into(), never });
+            self
+        }
+        /// Cohorts from a 0/1 treatment column: each unit's first period with 1.
+        pub fn treatment(mut self, column: &str) -> Self {
+            self.cohorts = Some($crate::did::CohortSource::Treatment(column.into()));
+            self
+        }
+    };
+}
+pub(crate) use cohort_builders;
+
 mod bacon;
 mod bootstrap;
 mod callaway_santanna;
@@ -30,6 +49,38 @@ pub(crate) enum CohortSource {
     Column { name: String, never: i64 },
     /// A 0/1 treatment column.
     Treatment(String),
+}
+
+impl CohortSource {
+    /// The source a design was given, or the error telling how to give one.
+    pub(crate) fn required(source: &Option<CohortSource>) -> phare_core::Result<&CohortSource> {
+        source.as_ref().ok_or_else(|| phare_core::Error::InvalidArgument {
+            name: "cohort".into(),
+            value: "(not set)".into(),
+            reason: "the design needs to know when units are first treated".into(),
+            hint: Some(
+                "call cohort_column(\"first_treat\", 0) or treatment(\"treated\") (CLI: --cohort or --treatment)"
+                    .into(),
+            ),
+        })
+    }
+
+    /// The panel of `df` with each unit's cohort; its diagnostics are appended to `diagnostics`.
+    pub(crate) fn panel(
+        &self,
+        df: &phare_data::polars::prelude::DataFrame,
+        unit: &str,
+        time: &str,
+        diagnostics: &mut Vec<phare_core::Diagnostic>,
+    ) -> phare_core::Result<phare_data::Panel> {
+        let panel = phare_data::Panel::new(df, unit, time)?;
+        let panel = match self {
+            CohortSource::Column { name, never } => panel.with_cohort_column(df, name, *never)?,
+            CohortSource::Treatment(name) => panel.with_treatment(df, name)?,
+        };
+        diagnostics.extend(panel.diagnostics().iter().cloned());
+        Ok(panel)
+    }
 }
 
 /// Renumbers present ids densely in order of first appearance; returns ids and their count.

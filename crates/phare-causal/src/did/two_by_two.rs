@@ -3,9 +3,9 @@
 use super::CohortSource;
 use phare_core::summary::format_number;
 use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Reference, Result, Vcov, glance_names};
+use phare_data::Roles;
 use phare_data::matrix::{DesignMatrix, MissingPolicy};
 use phare_data::polars::prelude::DataFrame;
-use phare_data::{Panel, Roles};
 
 /// Which units serve as the comparison group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -46,7 +46,7 @@ pub enum Comparison {
 /// | `comparison(…)` | never treated | the comparison group |
 ///
 /// # Errors
-/// Missing or mistyped columns (see [`Roles::validate`], [`Panel::new`]); [`Error::Design`] when
+/// Missing or mistyped columns (see [`Roles::validate`] and [`Panel::new`](phare_data::Panel::new)); [`Error::Design`] when
 /// the cohort or periods do not exist, `pre` is not before treatment starts, or fewer than two
 /// treated or comparison units are observed in both periods; [`Error::InvalidArgument`] when
 /// `pre ≥ post` or `post` is before the cohort is treated.
@@ -89,16 +89,7 @@ impl TwoByTwo {
             comparison: Comparison::NeverTreated,
         }
     }
-    /// Cohorts from a first-treated-period column; `never` marks never-treated units.
-    pub fn cohort_column(mut self, column: &str, never: i64) -> Self {
-        self.cohorts = Some(CohortSource::Column { name: column.into(), never });
-        self
-    }
-    /// Cohorts from a 0/1 treatment column (first period with 1).
-    pub fn treatment(mut self, column: &str) -> Self {
-        self.cohorts = Some(CohortSource::Treatment(column.into()));
-        self
-    }
+    super::cohort_builders!();
     /// The treated cohort (its first treated period).
     pub fn cohort(mut self, g: i64) -> Self {
         self.cohort = Some(g);
@@ -117,24 +108,9 @@ impl TwoByTwo {
 
     /// Estimates the 2×2 on `df`.
     pub fn fit(&self, df: &DataFrame) -> Result<TwoByTwoFit> {
-        let Some(source) = &self.cohorts else {
-            return Err(Error::InvalidArgument {
-                name: "cohort".into(),
-                value: "(not set)".into(),
-                reason: "the 2×2 needs to know when units are treated".into(),
-                hint: Some(
-                    "call cohort_column(\"first_treat\", 0) or treatment(\"treated\") (CLI: --cohort or --treatment)"
-                        .into(),
-                ),
-            });
-        };
+        let source = CohortSource::required(&self.cohorts)?;
         let mut diagnostics = Roles::new().outcome(&self.outcome).validate(df)?;
-        let panel = Panel::new(df, &self.unit, &self.time)?;
-        let panel = match source {
-            CohortSource::Column { name, never } => panel.with_cohort_column(df, name, *never)?,
-            CohortSource::Treatment(name) => panel.with_treatment(df, name)?,
-        };
-        diagnostics.extend(panel.diagnostics().iter().cloned());
+        let panel = source.panel(df, &self.unit, &self.time, &mut diagnostics)?;
         let cohorts = panel.cohorts().unwrap_or_default();
         let periods = panel.periods();
         let g = match self.cohort {
