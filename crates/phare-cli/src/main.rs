@@ -55,7 +55,7 @@ pub enum Command {
     Regress(commands::RegressArgs),
     /// Difference-in-differences: Callaway–Sant'Anna (default), Sun–Abraham, imputation,
     /// two-stage, TWFE event study, the 2×2, or the Goodman-Bacon decomposition.
-    Did(commands::DidArgs),
+    Did(Box<commands::DidArgs>),
 }
 
 /// `phare datasets …`

@@ -686,7 +686,7 @@ fn rank_test(fs: &FirstStage, n: usize, w: Option<&[f64]>, kind: &VcovKind, l: u
                 let g = cl.ids[i] as usize;
                 sums[g * mk..(g + 1) * mk].iter_mut().zip(&s).for_each(|(a, b)| *a += b);
             }
-            sums.chunks(mk).for_each(|c| add(c));
+            sums.chunks(mk).for_each(&mut add);
         }
     }
     let g_half = symmetric_power(&qzz, k, 0.5);

@@ -471,7 +471,7 @@ mod tests {
         }
         let g = fe.solve_normal_equations(b.clone(), &DemeanOptions::default()).unwrap();
         let dg: Vec<f64> = (0..9).map(|i| g[0][units[i] as usize] + g[1][times[i] as usize]).collect();
-        let mut back = vec![vec![0.0; 4], vec![0.0; 3]];
+        let mut back = [vec![0.0; 4], vec![0.0; 3]];
         for i in 0..9 {
             back[0][units[i] as usize] += dg[i];
             back[1][times[i] as usize] += dg[i];

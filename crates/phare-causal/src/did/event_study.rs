@@ -456,10 +456,7 @@ impl EventStudy {
         let mut diagnostics = data.diagnostics.clone();
         let mut treated: Vec<(usize, i64, i64, f64)> = Vec::new(); // (obs, cohort, e, tau)
         let mut unimputable = 0usize;
-        for i in 0..n {
-            if untreated[i] {
-                continue;
-            }
+        for i in (0..n).filter(|&i| !untreated[i]) {
             let g = data.cohort[i].unwrap_or(0);
             match fitted0(i) {
                 Some(f) => treated.push((i, g, data.time[i] - g, data.y[i] - f)),
