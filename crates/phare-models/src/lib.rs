@@ -15,7 +15,7 @@
 //! dropped and reported, iid / HC0–HC3 / one- and multi-way CRV1 / CRV3 / Newey–West /
 //! Driscoll–Kraay covariances matching pyfixest, first-stage, effective, Cragg–Donald and
 //! Kleibergen–Paap F statistics, fixed-effect estimates and predictions on new data; Poisson PML and
-//! logit with absorbed fixed effects ([`Feglm`]); joint Wald tests ([`wald`]); and linfa's
+//! logit with absorbed fixed effects ([`Feglm`]); joint Wald tests ([`wald()`]); and linfa's
 //! `Fit`/`Predict` traits for plain least squares on ndarray data ([`linfa_traits`]).
 #![deny(missing_docs)]
 
