@@ -17,19 +17,9 @@ use phare_data::polars::prelude::*;
 use phare_models::{Feols, VcovSpec};
 use std::time::Instant;
 
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
-}
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kib| kib / 1024.0)
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::{arg, peak_rss_mib};
 
 fn generate(rows: usize) -> DataFrame {
     let years = 10;

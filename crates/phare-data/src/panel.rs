@@ -49,19 +49,23 @@ impl Panel {
         crate::roles::Roles::new().unit(unit).time(time).validate(df)?;
         let ts = df.column(time).map_err(engine_err("building the panel"))?.as_materialized_series();
         let row_time = time_values(ts, time)?;
-        let us = df.column(unit).map_err(engine_err("building the panel"))?.as_materialized_series();
-        let mut unit_index = HashMap::new();
-        let mut units = Vec::new();
+        // Units numbered in order of first appearance (integer identifiers through a lookup table),
+        // named by their first row.
+        let all_rows: Vec<usize> = (0..df.height()).collect();
+        let ids = crate::matrix::GroupIds::from_frame(df, unit, &all_rows)?;
+        let mut first_row = vec![usize::MAX; ids.n_levels];
         let mut row_unit = Vec::with_capacity(df.height());
-        for v in us.iter() {
-            let key = key_string(&v);
-            let next = units.len();
-            let i = *unit_index.entry(key.clone()).or_insert_with(|| {
-                units.push(key);
-                next
-            });
+        for (row, id) in ids.ids.iter().enumerate() {
+            // Missing unit identifiers were refused by the role validation above.
+            let i = id.unwrap_or(0) as usize;
+            if first_row[i] == usize::MAX {
+                first_row[i] = row;
+            }
             row_unit.push(i);
         }
+        let units: Vec<String> =
+            crate::matrix::render_cells(df, unit, &first_row)?.into_iter().map(Option::unwrap_or_default).collect();
+        let unit_index: HashMap<String, usize> = units.iter().enumerate().map(|(i, u)| (u.clone(), i)).collect();
         let periods: Vec<i64> = row_time.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
         let mut p = Panel {
             unit: unit.into(),
@@ -282,13 +286,4 @@ fn column<'a>(df: &'a DataFrame, c: &str) -> Result<&'a Series> {
         let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
         Error::column_not_found(c, &names)
     })
-}
-
-/// A unit key as text: strings without quotes, numbers as written.
-fn key_string(v: &AnyValue) -> String {
-    match v {
-        AnyValue::String(s) => s.to_string(),
-        AnyValue::StringOwned(s) => s.to_string(),
-        other => other.to_string(),
-    }
 }
