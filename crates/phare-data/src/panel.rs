@@ -46,7 +46,10 @@ impl Panel {
         if df.height() == 0 {
             return Err(Error::design("the panel has no rows", "check the input file and filters"));
         }
-        crate::roles::Roles::new().unit(unit).time(time).validate(df)?;
+        // Types and missing values of each role; duplicate (unit, time) pairs are checked below on
+        // the encoded ids, which is much cheaper than a grouping of the frame.
+        crate::roles::Roles::new().unit(unit).validate(df)?;
+        crate::roles::Roles::new().time(time).validate(df)?;
         let ts = df.column(time).map_err(engine_err("building the panel"))?.as_materialized_series();
         let row_time = time_values(ts, time)?;
         // Units numbered in order of first appearance (integer identifiers through a lookup table),
@@ -67,6 +70,14 @@ impl Panel {
             crate::matrix::render_cells(df, unit, &first_row)?.into_iter().map(Option::unwrap_or_default).collect();
         let unit_index: HashMap<String, usize> = units.iter().enumerate().map(|(i, u)| (u.clone(), i)).collect();
         let periods: Vec<i64> = row_time.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+        let mut seen = vec![false; units.len() * periods.len()];
+        for (&u, t) in row_unit.iter().zip(&row_time) {
+            let cell = u * periods.len() + periods.binary_search(t).unwrap_or(0);
+            if std::mem::replace(&mut seen[cell], true) {
+                // The grouping check names the duplicates and how many there are.
+                crate::roles::check_unique_keys(df, &[unit, time])?;
+            }
+        }
         let mut p = Panel {
             unit: unit.into(),
             time: time.into(),

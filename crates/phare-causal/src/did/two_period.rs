@@ -86,10 +86,13 @@ pub(crate) fn two_period(dy: &[f64], d: &[bool], x: &[f64], k: usize, method: Di
         let beta = c.solve(&crossprod_vec(&x, n, k, dy, Some(&wc)));
         let fitted: Vec<f64> = (0..n).map(|i| (0..k).map(|j| col(j, i) * beta[j]).sum()).collect();
         let inv = c.inverse(); // (Σ(1−D)XXᵀ)⁻¹; times n gives (E_n[…])⁻¹
-        let asy: Vec<Vec<f64>> = (0..n)
-            .map(|i| {
+        // Row-major n × k: unit i's contribution at [i * k..(i + 1) * k].
+        let asy: Vec<f64> = (0..n)
+            .flat_map(|i| {
                 let e = wc[i] * (dy[i] - fitted[i]);
-                (0..k).map(|a| nf * (0..k).map(|b| inv[a * k + b] * e * col(b, i)).sum::<f64>()).collect()
+                let col = &col;
+                let inv = &inv;
+                (0..k).map(move |a| nf * (0..k).map(|b| inv[a * k + b] * e * col(b, i)).sum::<f64>())
             })
             .collect();
         Some((fitted, asy))
@@ -101,10 +104,11 @@ pub(crate) fn two_period(dy: &[f64], d: &[bool], x: &[f64], k: usize, method: Di
         let fit = phare_stats::logit::logit(&x, n, k, &dt, None)?;
         let p: Vec<f64> = fit.fitted.iter().map(|p| p.min(1.0 - 1e-6)).collect();
         let inv = &fit.inv_information;
-        let asy: Vec<Vec<f64>> = (0..n)
-            .map(|i| {
+        let asy: Vec<f64> = (0..n)
+            .flat_map(|i| {
                 let e = dt[i] - fit.fitted[i];
-                (0..k).map(|a| nf * (0..k).map(|b| inv[a * k + b] * e * col(b, i)).sum::<f64>()).collect()
+                let col = &col;
+                (0..k).map(move |a| nf * (0..k).map(|b| inv[a * k + b] * e * col(b, i)).sum::<f64>())
             })
             .collect();
         Some((p, asy))
@@ -122,7 +126,7 @@ pub(crate) fn two_period(dy: &[f64], d: &[bool], x: &[f64], k: usize, method: Di
             let inf = (0..n)
                 .map(|i| {
                     let inf_t = (dt[i] * dy[i] - dt[i] * eta_t) / mean_t;
-                    let inf_c = (dt[i] * m[i] - dt[i] * eta_c + dot(&asy_ols[i], &m1)) / mean_t;
+                    let inf_c = (dt[i] * m[i] - dt[i] * eta_c + dot(&asy_ols[i * k..(i + 1) * k], &m1)) / mean_t;
                     inf_t - inf_c
                 })
                 .collect();
@@ -142,11 +146,11 @@ pub(crate) fn two_period(dy: &[f64], d: &[bool], x: &[f64], k: usize, method: Di
             let inf = (0..n)
                 .map(|i| {
                     let (ols_t, ols_c) = match &ols {
-                        Some((_, a)) => (dot(&a[i], &m1), dot(&a[i], &m3)),
+                        Some((_, a)) => (dot(&a[i * k..(i + 1) * k], &m1), dot(&a[i * k..(i + 1) * k], &m3)),
                         None => (0.0, 0.0),
                     };
                     let inf_t = (dt[i] * r[i] - dt[i] * eta_t - ols_t) / mean_t;
-                    let inf_c = (wc[i] * r[i] - wc[i] * eta_c + dot(&asy_ps[i], &m2) - ols_c) / mean_c;
+                    let inf_c = (wc[i] * r[i] - wc[i] * eta_c + dot(&asy_ps[i * k..(i + 1) * k], &m2) - ols_c) / mean_c;
                     inf_t - inf_c
                 })
                 .collect();
