@@ -82,7 +82,8 @@ fn every_case_matches_csdid() {
             }
         }
         if let Some(w) = case["wald_pretest"]["W"].as_f64() {
-            let (got, _, p) = fit.pretrend_test().unwrap();
+            let test = fit.pretrend_test().unwrap();
+            let (got, p) = (test.statistic * test.df1 as f64, test.p_value);
             assert!((got - w).abs() <= 1e-7 * w, "{id}: pre-trend W {got} vs {w}");
             // csdid rounds its p-value to 5 decimals.
             assert!((p - case["wald_pretest"]["pval"].as_f64().unwrap()).abs() <= 5e-6, "{id}: p {p}");
@@ -262,4 +263,19 @@ fn bad_designs_are_refused_or_reported() {
         .unwrap();
     let fit = CallawaySantAnna::new("lemp", "countyreal", "year").cohort_column("first_treat", 0).fit(&one).unwrap();
     assert!(fit.diagnostics().iter().any(|d| d.code == "cohort_of_one_unit" && d.message.contains("2004")));
+}
+
+#[test]
+fn pretrend_power_scales_with_the_outcome() {
+    // The trend the pre-test detects with 80 % power is in outcome units: doubling the outcome
+    // doubles it, and the test statistic is unchanged.
+    use phare_data::polars::prelude::*;
+    let df = load_dataset("mpdta").unwrap();
+    let doubled = df.clone().lazy().with_column((col("lemp") * lit(2.0)).alias("lemp")).collect().unwrap();
+    let model = CallawaySantAnna::new("lemp", "countyreal", "year").cohort_column("first_treat", 0);
+    let (a, b) =
+        (model.fit(&df).unwrap().pretrend_test().unwrap(), model.fit(&doubled).unwrap().pretrend_test().unwrap());
+    let (sa, sb) = (a.detectable_slope.unwrap(), b.detectable_slope.unwrap());
+    assert!(sa > 0.0 && (sb / sa - 2.0).abs() < 1e-9, "{sa} {sb}");
+    assert!((a.statistic - b.statistic).abs() < 1e-9 * a.statistic);
 }

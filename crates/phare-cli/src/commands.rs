@@ -722,9 +722,7 @@ fn run_did(args: &DidArgs, format: OutputFormat, progress: &Progress) -> Result<
             }
             let fit = model.fit(&df)?;
             progress.say(&format!("estimated ATT(g,t) on {} units", fit.n_units()));
-            let pretrend = fit
-                .pretrend_test()
-                .map(|(w, q, p)| serde_json::json!({"wald": w, "df": q, "p_value": p, "reference": "chi2"}));
+            let pretrend = fit.pretrend_test().map(|p| serde_json::to_value(p).unwrap_or_default());
             let mut blocks = vec![
                 ("input", input),
                 ("settings", serde_json::json!({"seed": args.seed, "bootstrap": args.bootstrap})),

@@ -2,6 +2,7 @@
 //! and their aggregations.
 
 use super::bootstrap::{BootstrapResult, multiplier_bootstrap};
+use super::pretrend::PretrendTest;
 use super::two_period::{DidEstimator, two_period};
 use super::{CohortSource, Comparison};
 use phare_core::{
@@ -618,27 +619,22 @@ impl CallawaySantAnnaFit {
 
     /// The Wald test that every pre-treatment ATT(g, t) (t < g − anticipation, reference cells
     /// excluded) is zero, with their joint influence-function covariance: a test of parallel
-    /// trends before treatment. `None` without pre-treatment cells. Returns `(W, df, p-value)`,
-    /// W compared with χ²(df).
-    pub fn pretrend_test(&self) -> Option<(f64, usize, f64)> {
-        use statrs::distribution::{ChiSquared, ContinuousCDF};
+    /// trends before treatment (`W` against χ²(q); `statistic` is `W/q`), and the slope of a linear
+    /// violation it detects with 80 % power ([`PretrendTest::detectable_slope`]; under such a
+    /// trend each pre-treatment cell equals the slope times `t − base`). `None` without
+    /// pre-treatment cells.
+    pub fn pretrend_test(&self) -> Option<PretrendTest> {
         let a = self.settings.anticipation;
         let pre: Vec<&Cell> = self.cells.iter().filter(|c| c.t < c.g - a && !c.reference).collect();
-        let q = pre.len();
-        if q == 0 {
-            return None;
-        }
         let n2 = (self.n as f64).powi(2);
-        let v: Vec<f64> = (0..q * q)
-            .map(|ij| pre[ij / q].inf.iter().zip(&pre[ij % q].inf).map(|(a, b)| a * b).sum::<f64>() / n2)
-            .collect();
-        let chol = phare_stats::linalg::Cholesky::new(&v, q);
-        let kept: Vec<f64> = chol.kept.iter().map(|&j| pre[j].att).collect();
-        let full: Vec<f64> = pre.iter().map(|c| c.att).collect();
-        let w: f64 = chol.solve(&full).iter().zip(&kept).map(|(a, b)| a * b).sum();
-        let df = chol.kept.len();
-        let p = ChiSquared::new(df as f64).map(|d| d.sf(w)).unwrap_or(f64::NAN);
-        Some((w, df, p))
+        let est: Vec<f64> = pre.iter().map(|c| c.att).collect();
+        let trend: Vec<f64> = pre.iter().map(|c| (c.t - c.base) as f64).collect();
+        PretrendTest::wald(
+            &est,
+            &trend,
+            |i, j| pre[i].inf.iter().zip(&pre[j].inf).map(|(a, b)| a * b).sum::<f64>() / n2,
+            Reference::Normal,
+        )
     }
 
     /// The uniform (sup-t) critical value of the bootstrap over all ATT(g, t), if bootstrapped.
@@ -706,8 +702,14 @@ impl Estimates for CallawaySantAnnaFit {
                 glance_names::VCOV_TYPE,
                 if self.boot.is_some() { "multiplier bootstrap" } else { "influence function" },
             );
-        if let Some((w, df, p)) = self.pretrend_test() {
-            g = g.with("pretrend_wald", w).with("pretrend_df", df).with("pretrend_p_value", p);
+        if let Some(p) = self.pretrend_test() {
+            g = g
+                .with("pretrend_wald", p.statistic * p.df1 as f64)
+                .with("pretrend_df", p.df1)
+                .with("pretrend_p_value", p.p_value);
+            if let Some(d) = p.detectable_slope {
+                g = g.with("pretrend_detectable_slope", d);
+            }
         }
         if let Some(b) = &self.boot {
             g = g.with("uniform_crit", b.crit);

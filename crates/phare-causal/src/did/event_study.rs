@@ -3,6 +3,7 @@
 //! regression, Borusyak, Jaravel and Spiess's imputation, and Gardner's two-stage regression.
 
 use super::CohortSource;
+use super::pretrend::PretrendTest;
 use phare_core::{
     Coefficient, Diagnostic, Error, Estimates, Glance, Reference, RelativePeriod, Result, Vcov, glance_names,
 };
@@ -298,8 +299,16 @@ impl EventStudy {
             .filter(|(_, c)| c.term.rsplit("::").next().and_then(|e| e.parse::<i64>().ok()).is_some_and(&lead))
             .map(|(i, _)| i)
             .collect();
+        // Under a linear violation of slope δ per period, the coefficient of relative period e
+        // (normalised at −1 − a) is δ·(e + 1 + a).
+        let trend: Vec<f64> = idx
+            .iter()
+            .map(|&i| coefs[i].term.rsplit("::").next().and_then(|e| e.parse::<i64>().ok()).unwrap_or(0))
+            .map(|e| (e + 1 + self.anticipation) as f64)
+            .collect();
         PretrendTest::wald(
             &idx.iter().map(|&i| coefs[i].estimate).collect::<Vec<_>>(),
+            &trend,
             |a, b| vcov.get(idx[a], idx[b]),
             reference,
         )
@@ -614,42 +623,6 @@ impl Staggered {
     }
 }
 
-/// A joint test that pre-treatment coefficients are zero: `W/q` against F(q, df) (or χ²(q)/q).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct PretrendTest {
-    /// `W / q`.
-    pub statistic: f64,
-    /// Number of pre-treatment coefficients tested.
-    pub df1: usize,
-    /// Denominator degrees of freedom (clusters − 1), `None` for a χ² reference.
-    pub df2: Option<f64>,
-    /// p-value.
-    pub p_value: f64,
-}
-
-impl PretrendTest {
-    fn wald(est: &[f64], v: impl Fn(usize, usize) -> f64, reference: Reference) -> Option<PretrendTest> {
-        use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
-        let q = est.len();
-        if q == 0 {
-            return None;
-        }
-        let m: Vec<f64> = (0..q * q).map(|ij| v(ij / q, ij % q)).collect();
-        let chol = phare_stats::linalg::Cholesky::new(&m, q);
-        let kept: Vec<f64> = chol.kept.iter().map(|&j| est[j]).collect();
-        let w: f64 = chol.solve(est).iter().zip(&kept).map(|(a, b)| a * b).sum();
-        let q = chol.kept.len();
-        let stat = w / q as f64;
-        let (df2, p) = match reference {
-            Reference::StudentT { df } => {
-                (Some(df), FisherSnedecor::new(q as f64, df).map(|d| d.sf(stat)).unwrap_or(f64::NAN))
-            }
-            Reference::Normal => (None, ChiSquared::new(q as f64).map(|d| d.sf(w)).unwrap_or(f64::NAN)),
-        };
-        Some(PretrendTest { statistic: stat, df1: q, df2, p_value: p })
-    }
-}
-
 /// A fitted [`EventStudy`].
 #[derive(Debug, Clone)]
 pub struct EventStudyFit {
@@ -703,6 +676,9 @@ impl Estimates for EventStudyFit {
             .with("method", self.method.label());
         if let Some(p) = &self.pretrend {
             g = g.with("pretrend_f", p.statistic).with("pretrend_df", p.df1).with("pretrend_p_value", p.p_value);
+            if let Some(d) = p.detectable_slope {
+                g = g.with("pretrend_detectable_slope", d);
+            }
         }
         g
     }

@@ -31,6 +31,7 @@ mod bacon;
 mod bootstrap;
 mod callaway_santanna;
 mod event_study;
+mod pretrend;
 mod two_by_two;
 mod two_period;
 
@@ -38,7 +39,8 @@ pub use bacon::{Bacon, BaconComparison, BaconFit, BaconKind};
 pub use callaway_santanna::{
     Aggregation, BasePeriod, CallawaySantAnna, CallawaySantAnnaAggregate, CallawaySantAnnaFit,
 };
-pub use event_study::{EventMethod, EventStudy, EventStudyFit, PretrendTest};
+pub use event_study::{EventMethod, EventStudy, EventStudyFit};
+pub use pretrend::PretrendTest;
 pub use two_by_two::{Comparison, MeansTable, TwoByTwo, TwoByTwoFit};
 pub use two_period::DidEstimator;
 
