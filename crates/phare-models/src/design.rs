@@ -95,12 +95,17 @@ pub(crate) fn for_each_regressor(
     mut visit: impl FnMut(String, &[f64]),
 ) {
     let n = m.nrows();
-    let mut col: Vec<f64> = Vec::with_capacity(n);
+    let mut col: Vec<f64> = Vec::new();
     if f.intercept {
         col.resize(n, 1.0);
         visit("(Intercept)".into(), &col);
     }
     for (term, name) in f.terms.iter().zip(f.term_names()) {
+        if term.len() == 1 {
+            // A plain column: no copy.
+            visit(name, m.column_by_name(&term[0]).unwrap_or_default());
+            continue;
+        }
         col.clear();
         col.extend_from_slice(m.column_by_name(&term[0]).unwrap_or_default());
         for c in &term[1..] {

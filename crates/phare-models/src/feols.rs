@@ -339,10 +339,14 @@ impl Feols {
         };
 
         let bread = chol.inverse;
+        let rss: f64 = (0..n).map(|i| w(i) * residuals[i].powi(2)).sum();
+        let within_tss: f64 = (0..n).map(|i| w(i) * y[i].powi(2)).sum();
+        // The fixed effects themselves, for `fixef` and `predict`; the demeaned outcome's buffer
+        // is reused (fresh memory is what costs most on large data).
         let fixef = if n_fe > 0 {
             let kept_beta = |j: usize| chol.kept.iter().position(|&p| p == j).map(|p| beta[p]);
-            let s = fe_component(f, &m, &factors, &residuals, &kept_beta);
-            let alpha = fe.coefficients(&s, &self.demean)?;
+            let s = fe_component(f, &m, &factors, &residuals, &kept_beta, y);
+            let alpha = fe.coefficients(s, &self.demean)?;
             keys[..n_fe]
                 .iter()
                 .zip(alpha)
@@ -353,9 +357,6 @@ impl Feols {
         };
         let factor_levels: Vec<(String, Vec<String>)> =
             factors.iter().map(|fc| (fc.var.clone(), fc.labels.clone())).collect();
-
-        let rss: f64 = (0..n).map(|i| w(i) * residuals[i].powi(2)).sum();
-        let within_tss: f64 = (0..n).map(|i| w(i) * y[i].powi(2)).sum();
 
         let fit = FeolsFit {
             model: self.clone(),
@@ -489,43 +490,63 @@ pub struct FeolsFit {
 }
 
 /// The estimated coefficients of one absorbed fixed effect, by level (see [`FeolsFit::fixef`]).
-#[derive(Debug, Clone, PartialEq)]
+/// Level names are rendered from the data only when asked for (they cost a string per level).
+#[derive(Debug, Clone)]
 pub struct FixefValues {
     /// The fixed-effect column.
     pub name: String,
-    /// Its levels as text (integers in decimal), in order of first appearance in the data.
-    pub levels: Vec<String>,
+    /// The column's values (a cheap, shared copy), to name the levels.
+    column: phare_data::polars::prelude::Column,
+    /// Per level (in order of first appearance): the row of the data where it first appears.
+    first_rows: Vec<usize>,
     /// One coefficient per level.
     pub values: Vec<f64>,
 }
 
 impl FixefValues {
-    /// Names the levels of `key` (encoded on `rows` of `df`) from the first row of each.
+    /// Records, for the levels of `key` (encoded on `rows` of `df`), where each first appears.
     fn new(df: &DataFrame, key: &GroupIds, rows: &[usize], values: Vec<f64>) -> Result<FixefValues> {
-        let mut first = vec![usize::MAX; key.n_levels];
+        let mut first_rows = vec![usize::MAX; key.n_levels];
         for (i, id) in key.ids.iter().enumerate() {
             if let Some(l) = id
-                && first[*l as usize] == usize::MAX
+                && first_rows[*l as usize] == usize::MAX
             {
-                first[*l as usize] = rows[i];
+                first_rows[*l as usize] = rows[i];
             }
         }
-        let levels = phare_data::matrix::render_cells(df, &key.name, &first)?;
-        Ok(FixefValues {
-            name: key.name.clone(),
-            levels: levels.into_iter().map(Option::unwrap_or_default).collect(),
-            values,
-        })
+        let column = df.column(&key.name).map_err(|e| Error::Engine {
+            context: "keeping fixed-effect levels".into(),
+            message: e.to_string(),
+            hint: None,
+        })?;
+        Ok(FixefValues { name: key.name.clone(), column: column.clone(), first_rows, values })
+    }
+
+    /// The levels as text (integers in decimal), in order of first appearance in the data, one per
+    /// value.
+    ///
+    /// # Errors
+    /// Only if the stored column cannot be read (an engine error).
+    pub fn levels(&self) -> Result<Vec<String>> {
+        let frame = DataFrame::new_infer_height(vec![self.column.clone()]).map_err(|e| Error::Engine {
+            context: "naming fixed-effect levels".into(),
+            message: e.to_string(),
+            hint: None,
+        })?;
+        let cells = phare_data::matrix::render_cells(&frame, &self.name, &self.first_rows)?;
+        Ok(cells.into_iter().map(Option::unwrap_or_default).collect())
     }
 
     /// The coefficient of level `level`, if it was in the estimation sample.
     pub fn get(&self, level: &str) -> Option<f64> {
-        self.levels.iter().position(|l| l == level).map(|i| self.values[i])
+        let levels = self.levels().ok()?;
+        levels.iter().position(|l| l == level).map(|i| self.values[i])
     }
 }
 
 /// The part of the outcome the fixed effects explain, `y − Xβ̂ − ε̂` (with the actual endogenous
-/// regressors for 2SLS), from the undemeaned columns of `m`; `beta(j)` is regressor `j`'s
+/// regressors for 2SLS), from the undemeaned columns of `m`, written into `buffer`; `beta(j)` is
+/// regressor `j`'s
 /// coefficient (`None` when dropped as collinear), regressors numbered as [`crate::design::regressors`]
 /// then the endogenous ones.
 fn fe_component(
@@ -534,9 +555,11 @@ fn fe_component(
     factors: &[crate::design::FactorCodes],
     residuals: &[f64],
     beta: &dyn Fn(usize) -> Option<f64>,
+    buffer: Vec<f64>,
 ) -> Vec<f64> {
-    let mut s = m.column_by_name(&f.outcome).unwrap_or_default().to_vec();
-    s.iter_mut().zip(residuals).for_each(|(s, e)| *s -= e);
+    let mut s = buffer;
+    s.clear();
+    s.extend(m.column_by_name(&f.outcome).unwrap_or_default().iter().zip(residuals).map(|(y, e)| y - e));
     let mut j = 0;
     crate::design::for_each_regressor(f, m, factors, |_, col| {
         if let Some(b) = beta(j) {
@@ -1034,8 +1057,9 @@ impl FeolsFit {
             visit(c, m.column_by_name(c).unwrap_or_default());
         }
         for fe in &self.fixef {
+            let levels = fe.levels()?;
             let index: std::collections::HashMap<&str, f64> =
-                fe.levels.iter().map(String::as_str).zip(fe.values.iter().copied()).collect();
+                levels.iter().map(String::as_str).zip(fe.values.iter().copied()).collect();
             let cells = phare_data::matrix::render_cells(newdata, &fe.name, &rows)?;
             for ((p, ok), c) in pred.iter_mut().zip(ok.iter_mut()).zip(&cells) {
                 match c.as_deref().and_then(|c| index.get(c)) {

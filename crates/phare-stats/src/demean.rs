@@ -126,9 +126,10 @@ impl FixedEffects {
     ///
     /// # Errors
     /// As [`FixedEffects::demean`].
-    pub fn coefficients(&self, s: &[f64], options: &DemeanOptions) -> Result<Vec<Vec<f64>>> {
+    pub fn coefficients(&self, s: Vec<f64>, options: &DemeanOptions) -> Result<Vec<Vec<f64>>> {
         let mut alpha: Vec<Vec<f64>> = self.n_levels.iter().map(|&m| vec![0.0; m]).collect();
-        let mut r = s.to_vec();
+        // `s` is consumed: it becomes the residual of the projection (no copy of a long vector).
+        let mut r = s;
         self.project(&mut r, options, Some(&mut alpha))?;
         let (first, rest) = alpha.split_at_mut(1);
         for a in rest {
@@ -446,7 +447,7 @@ mod tests {
         let s: Vec<f64> = workers.iter().zip(&firms).map(|(&w, &f)| a[w as usize] + b[f as usize]).collect();
         let fe = FixedEffects::new(vec![workers.clone(), firms.clone()], vec![500, 30], None);
         for method in [DemeanMethod::Plain, DemeanMethod::IronsTuck, DemeanMethod::ConjugateGradient] {
-            let alpha = fe.coefficients(&s, &DemeanOptions { method, ..DemeanOptions::default() }).unwrap();
+            let alpha = fe.coefficients(s.clone(), &DemeanOptions { method, ..DemeanOptions::default() }).unwrap();
             for i in 0..n {
                 let rebuilt = alpha[0][workers[i] as usize] + alpha[1][firms[i] as usize];
                 assert!((rebuilt - s[i]).abs() < 1e-8, "row {i}: {rebuilt} vs {}", s[i]);

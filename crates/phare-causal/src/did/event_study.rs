@@ -455,7 +455,7 @@ impl EventStudy {
         );
         let options = DemeanOptions { tol: 1e-13, ..DemeanOptions::default() };
         let y0: Vec<f64> = rows0.iter().map(|&i| data.y[i]).collect();
-        let alpha = fe0.coefficients(&y0, &options)?;
+        let alpha = fe0.coefficients(y0, &options)?;
         let fitted0 = |i: usize| -> Option<f64> {
             Some(
                 alpha[0][*unit_level.get(&data.unit[i])? as usize] + alpha[1][*time_level.get(&data.time[i])? as usize],
