@@ -279,3 +279,33 @@ fn pretrend_power_scales_with_the_outcome() {
     assert!(sa > 0.0 && (sb / sa - 2.0).abs() < 1e-9, "{sa} {sb}");
     assert!((a.statistic - b.statistic).abs() < 1e-9 * a.statistic);
 }
+
+#[test]
+fn doubly_robust_two_by_two_with_a_covariate_is_the_csdid_cell() {
+    // The 2×2 with covariates is one Callaway–Sant'Anna cell: csdid's ATT(g,t) with lpop
+    // (doubly robust, IPW, regression) and its standard error.
+    let all = reference();
+    let df = load_dataset("mpdta").unwrap();
+    for (case_id, est) in [
+        ("c3_never_dr_lpop_varying", DidEstimator::DoublyRobust),
+        ("c4_never_ipw_lpop_varying", DidEstimator::Ipw),
+        ("c5_never_reg_lpop_varying", DidEstimator::Regression),
+    ] {
+        let case = all["cases"].as_array().unwrap().iter().find(|c| c["id"] == case_id).unwrap();
+        for (g, pre, post) in [(2004, 2003, 2004), (2004, 2003, 2006), (2006, 2005, 2007), (2007, 2006, 2007)] {
+            let cell = case["attgt"].as_array().unwrap().iter().find(|c| c["group"] == g && c["time"] == post).unwrap();
+            let fit = phare_causal::did::TwoByTwo::new("lemp", "countyreal", "year")
+                .cohort_column("first_treat", 0)
+                .cohort(g)
+                .periods(pre, post)
+                .covariates(&["lpop"])
+                .estimator(est)
+                .fit(&df)
+                .unwrap();
+            let row = fit.tidy().row("ATT").unwrap().clone();
+            close(row.estimate, &cell["att"], 1e-9, &format!("{case_id} ({g},{post})"));
+            close(row.std_error, &cell["se"], 1e-7, &format!("{case_id} ({g},{post}) se"));
+            assert_eq!(fit.reference(), phare_core::Reference::Normal);
+        }
+    }
+}

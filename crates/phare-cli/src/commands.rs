@@ -609,10 +609,10 @@ pub struct DidArgs {
     /// Comparison units (cs, 2x2): never (never treated) or notyet (not yet treated).
     #[arg(long, default_value = "never")]
     control: String,
-    /// Two-period estimator of cs: dr (doubly robust), ipw or reg.
+    /// Two-period estimator with covariates (cs, 2x2): dr (doubly robust), ipw or reg.
     #[arg(long, default_value = "dr")]
     est: String,
-    /// Covariates of cs, comma-separated (pre-treatment, time-invariant).
+    /// Covariates of cs and 2x2, comma-separated (pre-treatment, time-invariant).
     #[arg(long, value_delimiter = ',')]
     covariates: Vec<String>,
     /// Aggregation of cs: simple, dynamic, group or calendar (default: every ATT(g,t)).
@@ -678,30 +678,28 @@ fn run_did(args: &DidArgs, format: OutputFormat, progress: &Progress) -> Result<
     };
     let method = args.method.to_ascii_lowercase();
     let known = ["cs", "sa", "bjs", "gardner", "twfe", "2x2", "bacon"];
-    if method != "cs" {
-        for (flag, set) in [
-            ("--covariates", !args.covariates.is_empty()),
-            ("--aggregate", args.aggregate.is_some()),
-            ("--bootstrap", args.bootstrap.is_some()),
-        ] {
-            if set && known.contains(&method.as_str()) {
-                return Err(Error::InvalidArgument {
-                    name: flag.trim_start_matches("--").into(),
-                    value: flag.into(),
-                    reason: format!("{flag} applies to --method cs only"),
-                    hint: Some("drop the flag or use --method cs".into()),
-                });
-            }
+    for (flag, set, methods) in [
+        ("--covariates", !args.covariates.is_empty(), &["cs", "2x2"][..]),
+        ("--aggregate", args.aggregate.is_some(), &["cs"][..]),
+        ("--bootstrap", args.bootstrap.is_some(), &["cs"][..]),
+    ] {
+        if set && known.contains(&method.as_str()) && !methods.contains(&method.as_str()) {
+            return Err(Error::InvalidArgument {
+                name: flag.trim_start_matches("--").into(),
+                value: flag.into(),
+                reason: format!("{flag} applies to --method {} only", methods.join(" and ")),
+                hint: Some(format!("drop the flag or use --method {}", methods[0])),
+            });
         }
     }
+    let estimator = match args.est.as_str() {
+        "dr" => DidEstimator::DoublyRobust,
+        "ipw" => DidEstimator::Ipw,
+        "reg" => DidEstimator::Regression,
+        other => return Err(Error::unknown_option("est", other, &["dr", "ipw", "reg"])),
+    };
     match method.as_str() {
         "cs" => {
-            let estimator = match args.est.as_str() {
-                "dr" => DidEstimator::DoublyRobust,
-                "ipw" => DidEstimator::Ipw,
-                "reg" => DidEstimator::Regression,
-                other => return Err(Error::unknown_option("est", other, &["dr", "ipw", "reg"])),
-            };
             let base = match args.base_period.as_str() {
                 "varying" => BasePeriod::Varying,
                 "universal" => BasePeriod::Universal,
@@ -783,7 +781,10 @@ fn run_did(args: &DidArgs, format: OutputFormat, progress: &Progress) -> Result<
             print_estimates(&fit, args.level, format, blocks)
         }
         "2x2" => {
-            let mut model = TwoByTwo::new(&args.outcome, &args.unit, &args.time).comparison(comparison);
+            let mut model = TwoByTwo::new(&args.outcome, &args.unit, &args.time)
+                .comparison(comparison)
+                .covariates(&args.covariates)
+                .estimator(estimator);
             model = with_cohorts!(model, args);
             let fit = model.fit(&df)?;
             let means = serde_json::to_value(fit.means()).unwrap_or_default();

@@ -321,7 +321,7 @@ fn did_refuses_bad_options_with_exit_code_1() {
     for (extra, needle) in [
         (vec!["--method", "synth"], "method"),
         (vec!["--control", "sometimes"], "control"),
-        (vec!["--method", "sa", "--covariates", "lpop"], "cs only"),
+        (vec!["--method", "sa", "--covariates", "lpop"], "cs and 2x2 only"),
         (vec!["--aggregate", "weekly"], "aggregate"),
         (vec!["--covariates", "lpopp"], "lpopp"),
     ] {

@@ -1,6 +1,7 @@
 //! The canonical 2×2 difference-in-differences on a panel.
 
 use super::CohortSource;
+use super::two_period::{DidEstimator, two_period};
 use phare_core::summary::format_number;
 use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Reference, Result, Vcov, glance_names};
 use phare_data::Roles;
@@ -74,6 +75,8 @@ pub struct TwoByTwo {
     cohort: Option<i64>,
     periods: Option<(i64, i64)>,
     comparison: Comparison,
+    covariates: Vec<String>,
+    estimator: DidEstimator,
 }
 
 impl TwoByTwo {
@@ -87,6 +90,8 @@ impl TwoByTwo {
             cohort: None,
             periods: None,
             comparison: Comparison::NeverTreated,
+            covariates: Vec::new(),
+            estimator: DidEstimator::DoublyRobust,
         }
     }
     super::cohort_builders!();
@@ -103,6 +108,18 @@ impl TwoByTwo {
     /// The comparison group.
     pub fn comparison(mut self, c: Comparison) -> Self {
         self.comparison = c;
+        self
+    }
+    /// Covariates (read in the `pre` period): the estimate then comes from the two-period
+    /// estimator of Sant'Anna and Zhao (2020) chosen with [`TwoByTwo::estimator`] (doubly robust by
+    /// default), with its influence-function standard error and a normal reference.
+    pub fn covariates<S: AsRef<str>>(mut self, columns: &[S]) -> Self {
+        self.covariates = columns.iter().map(|c| c.as_ref().to_string()).collect();
+        self
+    }
+    /// The two-period estimator used with covariates.
+    pub fn estimator(mut self, e: DidEstimator) -> Self {
+        self.estimator = e;
         self
     }
 
@@ -172,14 +189,19 @@ impl TwoByTwo {
         }
 
         // The single crossing into numbers: the outcome column as f64, missing values dropped.
-        let y = DesignMatrix::from_frame(df, &[self.outcome.as_str()], MissingPolicy::Drop)?;
+        let mut columns = vec![self.outcome.as_str()];
+        columns.extend(self.covariates.iter().map(String::as_str));
+        let y = DesignMatrix::from_frame(df, &columns, MissingPolicy::Drop)?;
         diagnostics.extend(y.diagnostics().iter().cloned());
+        let k_cov = self.covariates.len();
         let mut y_pre = vec![None; panel.n_units()];
         let mut y_post = vec![None; panel.n_units()];
-        for (&row, &v) in y.source_rows().iter().zip(y.column(0)) {
+        let mut x_pre: Vec<Option<Vec<f64>>> = vec![None; panel.n_units()];
+        for (i, (&row, &v)) in y.source_rows().iter().zip(y.column(0)).enumerate() {
             let (u, t) = (panel.row_units()[row], panel.row_periods()[row]);
             if t == pre {
                 y_pre[u] = Some(v);
+                x_pre[u] = Some((1..=k_cov).map(|j| y.column(j)[i]).collect());
             } else if t == post {
                 y_post[u] = Some(v);
             }
@@ -191,6 +213,7 @@ impl TwoByTwo {
         };
         let mut groups = [Group::default(), Group::default()];
         let mut incomplete = [0usize; 2];
+        let mut covariate_rows: [Vec<Vec<f64>>; 2] = [Vec::new(), Vec::new()];
         for (u, c) in cohorts.iter().enumerate() {
             let k = if *c == Some(g) {
                 0
@@ -199,8 +222,11 @@ impl TwoByTwo {
             } else {
                 continue;
             };
-            match (y_pre[u], y_post[u]) {
-                (Some(a), Some(b)) => groups[k].push(a, b),
+            match (y_pre[u], y_post[u], &x_pre[u]) {
+                (Some(a), Some(b), Some(x)) => {
+                    groups[k].push(a, b);
+                    covariate_rows[k].push(x.clone());
+                }
                 _ => incomplete[k] += 1,
             }
         }
@@ -244,15 +270,36 @@ impl TwoByTwo {
                 ));
             }
         }
-        let att = treated.mean_change() - control.mean_change();
-        let (v_t, v_c) = (treated.var_change() / treated.n() as f64, control.var_change() / control.n() as f64);
-        let se = (v_t + v_c).sqrt();
-        let welch_df =
-            (v_t + v_c).powi(2) / (v_t * v_t / (treated.n() as f64 - 1.0) + v_c * v_c / (control.n() as f64 - 1.0));
+        let (att, se, welch_df) = if k_cov == 0 {
+            let att = treated.mean_change() - control.mean_change();
+            let (v_t, v_c) = (treated.var_change() / treated.n() as f64, control.var_change() / control.n() as f64);
+            let welch_df =
+                (v_t + v_c).powi(2) / (v_t * v_t / (treated.n() as f64 - 1.0) + v_c * v_c / (control.n() as f64 - 1.0));
+            (att, (v_t + v_c).sqrt(), Some(welch_df))
+        } else {
+            // Covariates: the two-period estimator with its influence function.
+            let dy: Vec<f64> = treated.changes().chain(control.changes()).collect();
+            let d: Vec<bool> = (0..dy.len()).map(|i| i < treated.n()).collect();
+            let rows: Vec<&Vec<f64>> = covariate_rows[0].iter().chain(&covariate_rows[1]).collect();
+            let mut x = vec![1.0; dy.len()];
+            for j in 0..k_cov {
+                x.extend(rows.iter().map(|r| r[j]));
+            }
+            let est = two_period(&dy, &d, &x, 1 + k_cov, self.estimator)?;
+            let se = est.inf.iter().map(|v| v * v).sum::<f64>().sqrt() / dy.len() as f64;
+            (est.att, se, None)
+        };
         Ok(TwoByTwoFit {
             call: format!(
-                "outcome {}, unit {}, time {}, cohort {g}, periods {pre}→{post}, comparison {comparison_name}",
-                self.outcome, self.unit, self.time
+                "outcome {}, unit {}, time {}, cohort {g}, periods {pre}→{post}, comparison {comparison_name}{}",
+                self.outcome,
+                self.unit,
+                self.time,
+                if k_cov == 0 {
+                    String::new()
+                } else {
+                    format!(", {} with {}", self.estimator.label(), self.covariates.join(", "))
+                }
             ),
             att,
             se,
@@ -366,7 +413,8 @@ pub struct TwoByTwoFit {
     call: String,
     att: f64,
     se: f64,
-    welch_df: f64,
+    /// Welch degrees of freedom without covariates; `None` (normal reference) with them.
+    welch_df: Option<f64>,
     means: MeansTable,
     diagnostics: Vec<Diagnostic>,
 }
@@ -391,10 +439,9 @@ impl Estimates for TwoByTwoFit {
     fn reference(&self) -> Reference {
         // With no variation in the changes the Welch df is 0/0; the normal is then the only sensible
         // reference (the statistic is ±∞ or NaN anyway).
-        if self.welch_df.is_finite() && self.welch_df > 0.0 {
-            Reference::StudentT { df: self.welch_df }
-        } else {
-            Reference::Normal
+        match self.welch_df {
+            Some(df) if df.is_finite() && df > 0.0 => Reference::StudentT { df },
+            _ => Reference::Normal,
         }
     }
     fn glance(&self) -> Glance {
@@ -405,12 +452,13 @@ impl Estimates for TwoByTwoFit {
             .with(glance_names::N_TREATED, m.n_treated)
             .with(glance_names::N_CONTROL, m.n_comparison)
             .with(glance_names::N_PERIODS, 2usize)
-            .with(glance_names::VCOV_TYPE, "HC2")
+            .with(glance_names::VCOV_TYPE, if self.welch_df.is_some() { "HC2" } else { "influence function" })
     }
     fn diagnostics(&self) -> Vec<Diagnostic> {
         self.diagnostics.clone()
     }
     fn vcov(&self) -> Option<Vcov> {
-        Some(Vcov { terms: vec!["ATT".into()], values: vec![self.se * self.se], kind: "HC2".into() })
+        let kind = if self.welch_df.is_some() { "HC2" } else { "influence function" };
+        Some(Vcov { terms: vec!["ATT".into()], values: vec![self.se * self.se], kind: kind.into() })
     }
 }
