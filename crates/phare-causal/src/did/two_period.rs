@@ -119,7 +119,10 @@ pub(crate) fn two_period(dy: &[f64], d: &[bool], x: &[f64], k: usize, method: Di
     }
     let (att, inf, max_propensity) = match method {
         DidEstimator::Regression => {
-            let (m, asy_ols) = ols.as_ref().map(|(m, a)| (m, a)).expect("regression fitted");
+            // The regression is fitted for every estimator but IPW.
+            let Some((m, asy_ols)) = ols.as_ref() else {
+                return Err(Error::Internal("outcome regression missing".into()));
+            };
             let eta_t = mean(&|i| dt[i] * dy[i]) / mean_t;
             let eta_c = mean(&|i| dt[i] * m[i]) / mean_t;
             let m1 = mean_x(&|i| dt[i]);
@@ -133,7 +136,10 @@ pub(crate) fn two_period(dy: &[f64], d: &[bool], x: &[f64], k: usize, method: Di
             (eta_t - eta_c, inf, None)
         }
         DidEstimator::Ipw | DidEstimator::DoublyRobust => {
-            let (p, asy_ps) = ps.as_ref().map(|(p, a)| (p, a)).expect("propensity fitted");
+            // The propensity score is fitted for every estimator but regression.
+            let Some((p, asy_ps)) = ps.as_ref() else {
+                return Err(Error::Internal("propensity score missing".into()));
+            };
             let zero = vec![0.0; n];
             let m: &[f64] = ols.as_ref().map_or(&zero, |(m, _)| m);
             let r: Vec<f64> = (0..n).map(|i| dy[i] - m[i]).collect();
