@@ -309,3 +309,43 @@ fn doubly_robust_two_by_two_with_a_covariate_is_the_csdid_cell() {
         }
     }
 }
+
+#[test]
+fn unbalanced_panel_matches_csdid() {
+    // csdid with allow_unbalanced_panel=True on mpdta without the rows where
+    // (countyreal·7 + year) mod 11 = 0 (234 rows; every county keeps some years).
+    use phare_data::polars::prelude::*;
+    let all = reference();
+    let want = &all["unbalanced"];
+    let df = load_dataset("mpdta").unwrap();
+    let holes = df.lazy().filter(((col("countyreal") * lit(7) + col("year")) % lit(11)).neq(lit(0))).collect().unwrap();
+    assert_eq!(holes.height() as u64, want["rows_kept"].as_u64().unwrap());
+    let fit = CallawaySantAnna::new("lemp", "countyreal", "year")
+        .cohort_column("first_treat", 0)
+        .allow_unbalanced(true)
+        .fit(&holes)
+        .unwrap();
+    assert_eq!(fit.n_units() as u64, want["units_kept"].as_u64().unwrap());
+    let tidy = fit.tidy();
+    for c in want["attgt"].as_array().unwrap() {
+        let term = format!("ATT({},{})", c["group"], c["time"]);
+        let row = tidy.row(&term).unwrap();
+        close(row.estimate, &c["att"], 1e-9, &term);
+        close(row.std_error, &c["se"], 1e-7, &format!("{term} se"));
+    }
+    for (how, key) in
+        [(Aggregation::Simple, "simple"), (Aggregation::dynamic(), "dynamic"), (Aggregation::Group, "group")]
+    {
+        let agg = fit.aggregate(&how).unwrap().tidy();
+        close(agg.rows[0].estimate, &want["aggregations"][key]["overall_att"], 1e-9, key);
+        close(agg.rows[0].std_error, &want["aggregations"][key]["overall_se"], 1e-7, &format!("{key} se"));
+    }
+    // Covariates with an unbalanced panel: refused with a way out.
+    let e = CallawaySantAnna::new("lemp", "countyreal", "year")
+        .cohort_column("first_treat", 0)
+        .allow_unbalanced(true)
+        .covariates(&["lpop"])
+        .fit(&holes)
+        .unwrap_err();
+    assert!(e.to_string().contains("unbalanced"), "{e}");
+}

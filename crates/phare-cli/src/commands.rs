@@ -710,7 +710,8 @@ fn run_did(args: &DidArgs, format: OutputFormat, progress: &Progress) -> Result<
                 .estimator(estimator)
                 .covariates(&args.covariates)
                 .base_period(base)
-                .anticipation(args.anticipation);
+                .anticipation(args.anticipation)
+                .allow_unbalanced(args.unbalanced);
             model = with_cohorts!(model, args);
             if let Some(draws) = args.bootstrap {
                 model = model.bootstrap(draws, phare_core::Seed(args.seed));

@@ -87,6 +87,7 @@ pub struct CallawaySantAnna {
     anticipation: i64,
     bootstrap: Option<(usize, Seed)>,
     cluster: Option<String>,
+    unbalanced: bool,
 }
 
 impl CallawaySantAnna {
@@ -104,6 +105,7 @@ impl CallawaySantAnna {
             anticipation: 0,
             bootstrap: None,
             cluster: None,
+            unbalanced: false,
         }
     }
     super::cohort_builders!();
@@ -135,6 +137,14 @@ impl CallawaySantAnna {
     /// Multiplier bootstrap with `draws` draws from `seed`: standard errors and uniform bands.
     pub fn bootstrap(mut self, draws: usize, seed: Seed) -> Self {
         self.bootstrap = Some((draws, seed));
+        self
+    }
+    /// Keep units not observed in every period (without covariates): each ATT(g, t) then compares
+    /// the four means of the rows observed in t and in the base period, as repeated cross-sections,
+    /// with influence functions summed within units (so standard errors stay clustered by unit).
+    /// Off by default: units missing a period are dropped, which keeps the panel estimator.
+    pub fn allow_unbalanced(mut self, yes: bool) -> Self {
+        self.unbalanced = yes;
         self
     }
     /// Cluster the bootstrap on `column` (constant within units) instead of units.
@@ -188,14 +198,31 @@ impl CallawaySantAnna {
             seen[u] += 1;
         }
         let cohorts_all = panel.cohorts().unwrap_or_default();
-        let mut keep: Vec<bool> = seen.iter().map(|&s| s == n_periods).collect();
+        let rc = self.unbalanced && seen.iter().any(|&s| s < n_periods);
+        if rc && k_cov > 0 {
+            return Err(Error::design(
+                "covariates with an unbalanced panel are not implemented yet (repeated cross-section doubly robust estimator)",
+                "drop the covariates, or leave allow_unbalanced off to keep the units observed in every period",
+            ));
+        }
+        let mut keep: Vec<bool> = seen.iter().map(|&s| if rc { s > 0 } else { s == n_periods }).collect();
         let incomplete = keep.iter().filter(|k| !**k).count();
+        if rc {
+            diagnostics.push(Diagnostic::note(
+                "unbalanced_repeated_cross_sections",
+                format!(
+                    "{} unit(s) miss some periods: each ATT(g,t) compares the rows observed in t and in its base \
+                     period (repeated cross-sections), standard errors clustered by unit",
+                    seen.iter().filter(|&&s| s > 0 && s < n_periods).count()
+                ),
+            ));
+        }
         if incomplete > 0 {
             diagnostics.push(Diagnostic::warning(
                 "units_dropped_unbalanced",
                 format!(
                     "{incomplete} unit(s) not observed with `{}`{} in all {n_periods} periods were dropped (balanced \
-                     panel); estimation on unbalanced panels is not implemented yet",
+                     panel); allow_unbalanced(true) (CLI --unbalanced) keeps them",
                     self.outcome,
                     if k_cov > 0 { " and the covariates" } else { "" }
                 ),
@@ -304,6 +331,16 @@ impl CallawaySantAnna {
                     skipped.push(format!("({g},{t})"));
                     continue;
                 }
+                if rc {
+                    let Some((att, inf)) =
+                        four_means(&members, |j| cohort[j] == Some(g), |j, p| value(j, p, 0), ti, bi, n)
+                    else {
+                        skipped.push(format!("({g},{t})"));
+                        continue;
+                    };
+                    cells.push(Cell { g, t, base: periods[bi], att, inf, reference: false });
+                    continue;
+                }
                 let dy: Vec<f64> = members.iter().map(|&j| value(j, ti, 0) - value(j, bi, 0)).collect();
                 let d: Vec<bool> = members.iter().map(|&j| cohort[j] == Some(g)).collect();
                 let mut x: Vec<f64> = vec![1.0; members.len()];
@@ -354,6 +391,49 @@ impl CallawaySantAnna {
         }
         Ok(fit)
     }
+}
+
+/// The DiD of four means over the rows observed (outcome not NaN) in period `ti` and base `bi`,
+/// treated (`treated(j)`) vs comparison units among `members`, as repeated cross-sections; and its
+/// influence function summed within units, scaled so that the standard error is `√(Σψ²)/n`:
+/// ψ_j = n Σ_{rows r of j} s_c (Y_r − Ȳ_c) / n_c over the four cells c (s_c = ±1).
+fn four_means(
+    members: &[usize],
+    treated: impl Fn(usize) -> bool,
+    value: impl Fn(usize, usize) -> f64,
+    ti: usize,
+    bi: usize,
+    n: usize,
+) -> Option<(f64, Vec<f64>)> {
+    // Cells: (treated, post) → (sum, count).
+    let mut cell = [[(0.0, 0.0); 2]; 2];
+    for &j in members {
+        for (post, p) in [(0, bi), (1, ti)] {
+            let y = value(j, p);
+            if !y.is_nan() {
+                let c = &mut cell[usize::from(treated(j))][post];
+                c.0 += y;
+                c.1 += 1.0;
+            }
+        }
+    }
+    if cell.iter().flatten().any(|c| c.1 == 0.0) {
+        return None;
+    }
+    let mean = |d: usize, post: usize| cell[d][post].0 / cell[d][post].1;
+    let sign = |d: usize, post: usize| if (d == 1) == (post == 1) { 1.0 } else { -1.0 };
+    let att = (mean(1, 1) - mean(1, 0)) - (mean(0, 1) - mean(0, 0));
+    let mut inf = vec![0.0; n];
+    for &j in members {
+        let d = usize::from(treated(j));
+        for (post, p) in [(0, bi), (1, ti)] {
+            let y = value(j, p);
+            if !y.is_nan() {
+                inf[j] += n as f64 * sign(d, post) * (y - mean(d, post)) / cell[d][post].1;
+            }
+        }
+    }
+    Some((att, inf))
 }
 
 /// Cluster ids per kept unit from `column`, which must be constant within units.
