@@ -636,6 +636,10 @@ pub struct DidArgs {
     /// Cluster column (default: the unit).
     #[arg(long)]
     cluster: Option<String>,
+    /// cs: keep units not observed in every period (repeated cross-sections, no covariates)
+    /// instead of dropping them.
+    #[arg(long)]
+    unbalanced: bool,
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95)]
     level: f64,
