@@ -340,12 +340,4 @@ fn unbalanced_panel_matches_csdid() {
         close(agg.rows[0].estimate, &want["aggregations"][key]["overall_att"], 1e-9, key);
         close(agg.rows[0].std_error, &want["aggregations"][key]["overall_se"], 1e-7, &format!("{key} se"));
     }
-    // Covariates with an unbalanced panel: refused with a way out.
-    let e = CallawaySantAnna::new("lemp", "countyreal", "year")
-        .cohort_column("first_treat", 0)
-        .allow_unbalanced(true)
-        .covariates(&["lpop"])
-        .fit(&holes)
-        .unwrap_err();
-    assert!(e.to_string().contains("unbalanced"), "{e}");
 }

@@ -3,6 +3,7 @@
 
 use super::bootstrap::{BootstrapResult, multiplier_bootstrap};
 use super::pretrend::PretrendTest;
+use super::repeated::two_period_rc;
 use super::two_period::{DidEstimator, two_period};
 use super::{CohortSource, Comparison};
 use phare_core::{
@@ -139,9 +140,10 @@ impl CallawaySantAnna {
         self.bootstrap = Some((draws, seed));
         self
     }
-    /// Keep units not observed in every period (without covariates): each ATT(g, t) then compares
-    /// the four means of the rows observed in t and in the base period, as repeated cross-sections,
-    /// with influence functions summed within units (so standard errors stay clustered by unit).
+    /// Keep units not observed in every period: each ATT(g, t) then uses the rows observed in t and
+    /// in the base period as repeated cross-sections (Sant'Anna and Zhao's estimators for repeated
+    /// cross-sections, covariates read in each row's own period), with influence functions summed
+    /// within units (so standard errors stay clustered by unit).
     /// Off by default: units missing a period are dropped, which keeps the panel estimator.
     pub fn allow_unbalanced(mut self, yes: bool) -> Self {
         self.unbalanced = yes;
@@ -199,12 +201,6 @@ impl CallawaySantAnna {
         }
         let cohorts_all = panel.cohorts().unwrap_or_default();
         let rc = self.unbalanced && seen.iter().any(|&s| s < n_periods);
-        if rc && k_cov > 0 {
-            return Err(Error::design(
-                "covariates with an unbalanced panel are not implemented yet (repeated cross-section doubly robust estimator)",
-                "drop the covariates, or leave allow_unbalanced off to keep the units observed in every period",
-            ));
-        }
         let mut keep: Vec<bool> = seen.iter().map(|&s| if rc { s > 0 } else { s == n_periods }).collect();
         let incomplete = keep.iter().filter(|k| !**k).count();
         if rc {
@@ -260,7 +256,10 @@ impl CallawaySantAnna {
         let value = |j: usize, ti: usize, c: usize| values[(units[j] * n_periods + ti) * (1 + k_cov) + c];
         if k_cov > 0 {
             for (c, name) in self.covariates.iter().enumerate() {
-                let varies = (0..n).any(|j| (1..n_periods).any(|ti| value(j, ti, 1 + c) != value(j, 0, 1 + c)));
+                let varies = (0..n).any(|j| {
+                    let seen: Vec<f64> = (0..n_periods).map(|ti| value(j, ti, 1 + c)).filter(|v| !v.is_nan()).collect();
+                    seen.iter().any(|v| *v != seen[0])
+                });
                 if varies {
                     diagnostics.push(Diagnostic::warning(
                         "time_varying_covariate",
@@ -332,9 +331,15 @@ impl CallawaySantAnna {
                     continue;
                 }
                 if rc {
-                    let Some((att, inf)) =
-                        four_means(&members, |j| cohort[j] == Some(g), |j, p| value(j, p, 0), ti, bi, n)
-                    else {
+                    let cell =
+                        repeated_cell(&members, |j| cohort[j] == Some(g), value, (ti, bi), k_cov, n, self.estimator)
+                            .map_err(|e| match e {
+                                Error::Design { what, hint } => {
+                                    Error::Design { what: format!("ATT({g},{t}): {what}"), hint }
+                                }
+                                other => other,
+                            })?;
+                    let Some((att, inf)) = cell else {
                         skipped.push(format!("({g},{t})"));
                         continue;
                     };
@@ -393,47 +398,45 @@ impl CallawaySantAnna {
     }
 }
 
-/// The DiD of four means over the rows observed (outcome not NaN) in period `ti` and base `bi`,
-/// treated (`treated(j)`) vs comparison units among `members`, as repeated cross-sections; and its
-/// influence function summed within units, scaled so that the standard error is `√(Σψ²)/n`:
-/// ψ_j = n Σ_{rows r of j} s_c (Y_r − Ȳ_c) / n_c over the four cells c (s_c = ±1).
-fn four_means(
+/// One ATT(g, t) from the rows of `members` observed (outcome not NaN) in period `ti` and base
+/// `bi`, as repeated cross-sections ([`two_period_rc`]); the influence function is summed within
+/// units and rescaled so that the standard error is `√(Σψ²)/n` over the `n` units. `None` when a
+/// group has no row in one of the two periods.
+fn repeated_cell(
     members: &[usize],
     treated: impl Fn(usize) -> bool,
-    value: impl Fn(usize, usize) -> f64,
-    ti: usize,
-    bi: usize,
+    value: impl Fn(usize, usize, usize) -> f64,
+    (ti, bi): (usize, usize),
+    k_cov: usize,
     n: usize,
-) -> Option<(f64, Vec<f64>)> {
-    // Cells: (treated, post) → (sum, count).
-    let mut cell = [[(0.0, 0.0); 2]; 2];
+    estimator: DidEstimator,
+) -> Result<Option<(f64, Vec<f64>)>> {
+    let mut rows: Vec<(usize, usize)> = Vec::new(); // (unit, period index)
     for &j in members {
-        for (post, p) in [(0, bi), (1, ti)] {
-            let y = value(j, p);
-            if !y.is_nan() {
-                let c = &mut cell[usize::from(treated(j))][post];
-                c.0 += y;
-                c.1 += 1.0;
+        for p in [bi, ti] {
+            if !value(j, p, 0).is_nan() {
+                rows.push((j, p));
             }
         }
     }
-    if cell.iter().flatten().any(|c| c.1 == 0.0) {
-        return None;
+    let y: Vec<f64> = rows.iter().map(|&(j, p)| value(j, p, 0)).collect();
+    let d: Vec<bool> = rows.iter().map(|&(j, _)| treated(j)).collect();
+    let post: Vec<bool> = rows.iter().map(|&(_, p)| p == ti).collect();
+    let filled = |dd: bool, tt: bool| d.iter().zip(&post).any(|(a, b)| *a == dd && *b == tt);
+    if !(filled(true, true) && filled(true, false) && filled(false, true) && filled(false, false)) {
+        return Ok(None);
     }
-    let mean = |d: usize, post: usize| cell[d][post].0 / cell[d][post].1;
-    let sign = |d: usize, post: usize| if (d == 1) == (post == 1) { 1.0 } else { -1.0 };
-    let att = (mean(1, 1) - mean(1, 0)) - (mean(0, 1) - mean(0, 0));
+    let mut x = vec![1.0; rows.len()];
+    for c in 0..k_cov {
+        x.extend(rows.iter().map(|&(j, p)| value(j, p, 1 + c)));
+    }
+    let est = two_period_rc(&y, &d, &post, &x, 1 + k_cov, estimator)?;
+    let scale = n as f64 / rows.len() as f64;
     let mut inf = vec![0.0; n];
-    for &j in members {
-        let d = usize::from(treated(j));
-        for (post, p) in [(0, bi), (1, ti)] {
-            let y = value(j, p);
-            if !y.is_nan() {
-                inf[j] += n as f64 * sign(d, post) * (y - mean(d, post)) / cell[d][post].1;
-            }
-        }
+    for ((j, _), v) in rows.iter().zip(&est.inf) {
+        inf[*j] += scale * v;
     }
-    Some((att, inf))
+    Ok(Some((est.att, inf)))
 }
 
 /// Cluster ids per kept unit from `column`, which must be constant within units.

@@ -32,6 +32,7 @@ mod bootstrap;
 mod callaway_santanna;
 mod event_study;
 mod pretrend;
+mod repeated;
 mod two_by_two;
 mod two_period;
 
