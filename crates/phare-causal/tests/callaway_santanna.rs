@@ -341,3 +341,36 @@ fn unbalanced_panel_matches_csdid() {
         close(agg.rows[0].std_error, &want["aggregations"][key]["overall_se"], 1e-7, &format!("{key} se"));
     }
 }
+
+#[test]
+fn unbalanced_panel_with_a_covariate_matches_drdid() {
+    // Each ATT(g,t) of an unbalanced panel with covariates is a repeated-cross-section DiD:
+    // drdid 1.1.7's drdid_rc / std_ipw_did_rc / reg_did_rc on the same rows
+    // (reference/rc_generate_drdid.py), standard errors clustered by county.
+    use phare_data::polars::prelude::*;
+    let want: serde_json::Value = serde_json::from_str(include_str!("reference/rc_drdid.json")).unwrap();
+    let holes = load_dataset("mpdta")
+        .unwrap()
+        .lazy()
+        .filter(((col("countyreal") * lit(7) + col("year")) % lit(11)).neq(lit(0)))
+        .collect()
+        .unwrap();
+    for (name, est) in
+        [("dr", DidEstimator::DoublyRobust), ("ipw", DidEstimator::Ipw), ("reg", DidEstimator::Regression)]
+    {
+        let fit = CallawaySantAnna::new("lemp", "countyreal", "year")
+            .cohort_column("first_treat", 0)
+            .allow_unbalanced(true)
+            .covariates(&["lpop"])
+            .estimator(est)
+            .fit(&holes)
+            .unwrap();
+        let tidy = fit.tidy();
+        for (g, b, t) in [(2004, 2003, 2004), (2006, 2005, 2007), (2007, 2006, 2007), (2007, 2003, 2004)] {
+            let w = &want[format!("{name}_{g}_{b}_{t}")];
+            let row = tidy.row(&format!("ATT({g},{t})")).unwrap();
+            close(row.estimate, &w["att"], 1e-9, &format!("{name} ({g},{t})"));
+            close(row.std_error, &w["se_unit_cluster"], 1e-6, &format!("{name} ({g},{t}) se"));
+        }
+    }
+}
