@@ -374,3 +374,44 @@ fn unbalanced_panel_with_a_covariate_matches_drdid() {
         }
     }
 }
+
+#[test]
+fn unbalanced_panel_with_a_covariate_matches_csdid() {
+    // csdid allow_unbalanced_panel=True with lemp ~ lpop, dr / ipw / reg
+    // (reference/rc_generate.py): every ATT(g,t) and the simple aggregation.
+    use phare_data::polars::prelude::*;
+    let want: serde_json::Value = serde_json::from_str(include_str!("reference/rc_reference.json")).unwrap();
+    let holes = load_dataset("mpdta")
+        .unwrap()
+        .lazy()
+        .filter(((col("countyreal") * lit(7) + col("year")) % lit(11)).neq(lit(0)))
+        .collect()
+        .unwrap();
+    for case in want["csdid_unbalanced_rc"]["cases"].as_array().unwrap() {
+        let name = case["est_method"].as_str().unwrap();
+        let est = match name {
+            "dr" => DidEstimator::DoublyRobust,
+            "ipw" => DidEstimator::Ipw,
+            _ => DidEstimator::Regression,
+        };
+        let fit = CallawaySantAnna::new("lemp", "countyreal", "year")
+            .cohort_column("first_treat", 0)
+            .allow_unbalanced(true)
+            .covariates(&["lpop"])
+            .estimator(est)
+            .fit(&holes)
+            .unwrap();
+        let tidy = fit.tidy();
+        let cells = case["attgt"].as_array().unwrap();
+        assert_eq!(tidy.rows.len(), cells.len(), "{name}");
+        for c in cells {
+            let term = format!("ATT({},{})", c["group"], c["time"]);
+            let row = tidy.row(&term).unwrap();
+            close(row.estimate, &c["att"], 1e-9, &format!("{name} {term}"));
+            close(row.std_error, &c["se"], 1e-6, &format!("{name} {term} se"));
+        }
+        let simple = fit.aggregate(&Aggregation::Simple).unwrap().tidy();
+        close(simple.rows[0].estimate, &case["simple"]["overall_att"], 1e-9, &format!("{name} simple"));
+        close(simple.rows[0].std_error, &case["simple"]["overall_se"], 1e-6, &format!("{name} simple se"));
+    }
+}

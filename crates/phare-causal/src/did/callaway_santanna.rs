@@ -297,15 +297,15 @@ impl CallawaySantAnna {
             }
         }
 
-        // Every ATT(g, t).
-        let mut cells = Vec::new();
-        let mut skipped = Vec::new();
+        // Every ATT(g, t): first the list of (g, t, base) comparisons, then their estimation in
+        // parallel (each is independent; results are collected in order, so they do not depend
+        // on the number of threads).
+        let mut tasks: Vec<(i64, usize, usize)> = Vec::new();
         for &g in &groups {
             // The last period before treatment (and anticipation).
             let Some(b_post) = periods.iter().rposition(|&p| p < g - a) else { continue };
             for ti in 0..n_periods {
-                let t = periods[ti];
-                let bi = if t >= g - a {
+                let bi = if periods[ti] >= g - a {
                     b_post
                 } else {
                     match self.base {
@@ -314,9 +314,17 @@ impl CallawaySantAnna {
                         BasePeriod::Universal => b_post,
                     }
                 };
+                tasks.push((g, ti, bi));
+            }
+        }
+        use rayon::prelude::*;
+        let estimated: Vec<Result<CellOutcome>> = tasks
+            .par_iter()
+            .map(|&(g, ti, bi)| {
+                let t = periods[ti];
                 if ti == bi {
-                    cells.push(Cell { g, t, base: periods[bi], att: 0.0, inf: vec![0.0; n], reference: true });
-                    continue;
+                    let cell = Cell { g, t, base: periods[bi], att: 0.0, inf: vec![0.0; n], reference: true };
+                    return Ok(CellOutcome::Estimated(cell, None));
                 }
                 let horizon = t.max(periods[bi]);
                 let is_control = |c: Option<i64>| match (self.comparison, c) {
@@ -325,26 +333,23 @@ impl CallawaySantAnna {
                     (Comparison::NeverTreated, Some(_)) => false,
                 };
                 let members: Vec<usize> = (0..n).filter(|&j| cohort[j] == Some(g) || is_control(cohort[j])).collect();
-                let n_controls = members.iter().filter(|&&j| cohort[j] != Some(g)).count();
-                if n_controls == 0 {
-                    skipped.push(format!("({g},{t})"));
-                    continue;
+                if members.iter().all(|&j| cohort[j] == Some(g)) {
+                    return Ok(CellOutcome::Skipped(format!("({g},{t})")));
                 }
+                let name_cell = |e: Error| match e {
+                    Error::Design { what, hint } => Error::Design { what: format!("ATT({g},{t}): {what}"), hint },
+                    other => other,
+                };
                 if rc {
                     let cell =
                         repeated_cell(&members, |j| cohort[j] == Some(g), value, (ti, bi), k_cov, n, self.estimator)
-                            .map_err(|e| match e {
-                                Error::Design { what, hint } => {
-                                    Error::Design { what: format!("ATT({g},{t}): {what}"), hint }
-                                }
-                                other => other,
-                            })?;
-                    let Some((att, inf)) = cell else {
-                        skipped.push(format!("({g},{t})"));
-                        continue;
-                    };
-                    cells.push(Cell { g, t, base: periods[bi], att, inf, reference: false });
-                    continue;
+                            .map_err(name_cell)?;
+                    return Ok(match cell {
+                        Some((att, inf)) => {
+                            CellOutcome::Estimated(Cell { g, t, base: periods[bi], att, inf, reference: false }, None)
+                        }
+                        None => CellOutcome::Skipped(format!("({g},{t})")),
+                    });
                 }
                 let dy: Vec<f64> = members.iter().map(|&j| value(j, ti, 0) - value(j, bi, 0)).collect();
                 let d: Vec<bool> = members.iter().map(|&j| cohort[j] == Some(g)).collect();
@@ -352,24 +357,33 @@ impl CallawaySantAnna {
                 for c in 0..k_cov {
                     x.extend(members.iter().map(|&j| value(j, bi, 1 + c)));
                 }
-                let est = two_period(&dy, &d, &x, 1 + k_cov, self.estimator).map_err(|e| match e {
-                    Error::Design { what, hint } => Error::Design { what: format!("ATT({g},{t}): {what}"), hint },
-                    other => other,
-                })?;
-                if let Some(p) = est.max_propensity
-                    && p > 0.999
-                {
-                    diagnostics.push(Diagnostic::warning(
+                let est = two_period(&dy, &d, &x, 1 + k_cov, self.estimator).map_err(name_cell)?;
+                let overlap = est.max_propensity.filter(|p| *p > 0.999).map(|p| {
+                    Diagnostic::warning(
                         "weak_overlap",
                         format!("ATT({g},{t}): a comparison unit has propensity score {p:.4}; overlap is weak"),
-                    ));
-                }
+                    )
+                });
                 let scale = n as f64 / members.len() as f64;
                 let mut inf = vec![0.0; n];
                 for (&j, v) in members.iter().zip(&est.inf) {
                     inf[j] = scale * v;
                 }
-                cells.push(Cell { g, t, base: periods[bi], att: est.att, inf, reference: false });
+                Ok(CellOutcome::Estimated(
+                    Cell { g, t, base: periods[bi], att: est.att, inf, reference: false },
+                    overlap,
+                ))
+            })
+            .collect();
+        let mut cells = Vec::with_capacity(estimated.len());
+        let mut skipped = Vec::new();
+        for outcome in estimated {
+            match outcome? {
+                CellOutcome::Estimated(cell, note) => {
+                    cells.push(cell);
+                    diagnostics.extend(note);
+                }
+                CellOutcome::Skipped(label) => skipped.push(label),
             }
         }
         if !skipped.is_empty() {
@@ -469,6 +483,13 @@ fn unit_clusters(df: &DataFrame, column: &str, panel: &Panel, units: &[usize]) -
     let ids: Vec<Option<u32>> = units.iter().map(|&u| per_unit[u]).collect();
     let g = crate::did::renumber(ids);
     Ok(g)
+}
+
+/// What estimating one ATT(g, t) gave: the cell (with an overlap warning, if any), or the label
+/// of a cell without comparison rows.
+enum CellOutcome {
+    Estimated(Cell, Option<Diagnostic>),
+    Skipped(String),
 }
 
 /// One ATT(g, t) and its influence function over the units used.
