@@ -415,3 +415,26 @@ fn unbalanced_panel_with_a_covariate_matches_csdid() {
         close(simple.rows[0].std_error, &case["simple"]["overall_se"], 1e-6, &format!("{name} simple se"));
     }
 }
+
+#[test]
+fn bootstrap_clusters_whole_units() {
+    // Clustering on states (the first digits of the county FIPS code): one weight per state, so
+    // the standard errors change; a cluster column that varies within a county is refused.
+    use phare_data::polars::prelude::*;
+    let df = load_dataset("mpdta")
+        .unwrap()
+        .lazy()
+        .with_column((col("countyreal") / lit(1000)).cast(DataType::Int64).alias("state"))
+        .collect()
+        .unwrap();
+    let model =
+        CallawaySantAnna::new("lemp", "countyreal", "year").cohort_column("first_treat", 0).bootstrap(999, Seed(3));
+    let by_unit = model.fit(&df).unwrap().aggregate(&Aggregation::Simple).unwrap().tidy().rows[0].std_error;
+    let clustered = model.clone().cluster("state");
+    let a = clustered.fit(&df).unwrap().aggregate(&Aggregation::Simple).unwrap().tidy().rows[0].std_error;
+    let b = clustered.fit(&df).unwrap().aggregate(&Aggregation::Simple).unwrap().tidy().rows[0].std_error;
+    assert_eq!(a.to_bits(), b.to_bits());
+    assert!(a.is_finite() && (a - by_unit).abs() > 1e-6, "{a} vs {by_unit}");
+    let e = model.cluster("year").fit(&df).unwrap_err();
+    assert!(e.to_string().contains("whole units"), "{e}");
+}
