@@ -304,8 +304,8 @@ impl CallawaySantAnna {
         for &g in &groups {
             // The last period before treatment (and anticipation).
             let Some(b_post) = periods.iter().rposition(|&p| p < g - a) else { continue };
-            for ti in 0..n_periods {
-                let bi = if periods[ti] >= g - a {
+            for (ti, &t) in periods.iter().enumerate() {
+                let bi = if t >= g - a {
                     b_post
                 } else {
                     match self.base {
