@@ -308,6 +308,15 @@ pub(crate) fn time_values(s: &Series, c: &str) -> Result<Vec<i64>> {
             )),
         });
     }
+    if s.dtype().is_integer() {
+        // Integer periods (the usual case): read directly, only nulls can be wrong.
+        let v = s.cast(&DataType::Int64).map_err(engine_err("reading periods"))?;
+        let ca = v.i64().map_err(engine_err("reading periods"))?;
+        if let Some(i) = ca.iter().position(|x| x.is_none()) {
+            return Err(Error::MissingValues { column: c.to_string(), count: ca.null_count(), first_row: i, hint: None });
+        }
+        return Ok(ca.into_no_null_iter().collect());
+    }
     let v = to_f64(s, c)?;
     v.iter()
         .enumerate()
