@@ -313,7 +313,12 @@ pub(crate) fn time_values(s: &Series, c: &str) -> Result<Vec<i64>> {
         let v = s.cast(&DataType::Int64).map_err(engine_err("reading periods"))?;
         let ca = v.i64().map_err(engine_err("reading periods"))?;
         if let Some(i) = ca.iter().position(|x| x.is_none()) {
-            return Err(Error::MissingValues { column: c.to_string(), count: ca.null_count(), first_row: i, hint: None });
+            return Err(Error::MissingValues {
+                column: c.to_string(),
+                count: ca.null_count(),
+                first_row: i,
+                hint: None,
+            });
         }
         return Ok(ca.into_no_null_iter().collect());
     }

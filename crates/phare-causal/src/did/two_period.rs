@@ -62,6 +62,27 @@ pub(crate) fn two_period(dy: &[f64], d: &[bool], x: &[f64], k: usize, method: Di
     let x: Vec<f64> = chol.kept.iter().flat_map(|&j| x[j * n..(j + 1) * n].iter().copied()).collect();
     let k = chol.kept.len();
     let col = |j: usize, i: usize| x[j * n + i];
+    if k == 1 {
+        // Intercept only: every estimator is the difference of mean changes, with influence
+        // function n/n₁·D(ΔY − m₁) − n/n₀·(1 − D)(ΔY − m₀) (the general formulas reduce to it).
+        let (mut s1, mut n1, mut s0, mut n0) = (0.0, 0.0, 0.0, 0.0);
+        for (v, &t) in dy.iter().zip(d) {
+            if t {
+                s1 += v;
+                n1 += 1.0;
+            } else {
+                s0 += v;
+                n0 += 1.0;
+            }
+        }
+        if n1 == 0.0 || n0 == 0.0 {
+            return Err(Error::Internal("two-period DiD without both groups".into()));
+        }
+        let (m1, m0) = (s1 / n1, s0 / n0);
+        let inf = dy.iter().zip(d).map(|(v, &t)| if t { nf / n1 * (v - m1) } else { -nf / n0 * (v - m0) }).collect();
+        let max_propensity = (method != DidEstimator::Regression).then_some(n1 / nf);
+        return Ok(TwoPeriod { att: m1 - m0, inf, max_propensity });
+    }
     let dt: Vec<f64> = d.iter().map(|&b| f64::from(u8::from(b))).collect();
     let mean = |v: &dyn Fn(usize) -> f64| (0..n).map(v).sum::<f64>() / nf;
     let mean_x = |v: &dyn Fn(usize) -> f64| -> Vec<f64> {
