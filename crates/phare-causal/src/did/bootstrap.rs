@@ -51,6 +51,10 @@ pub(crate) fn multiplier_bootstrap(
     // still has its own stream, so blocking and threads do not change any result.
     const BLOCK: usize = 32;
     let k = summed.len();
+    // Unit-major copy (x[i * k + j]): each block streams the influence functions and its weights
+    // once, accumulating a k × width outer product that stays in cache. The sums run over units in
+    // the same order as a plain dot product, so results are the same bit for bit.
+    let x: Vec<f64> = (0..m).flat_map(|i| summed.iter().map(move |s| s[i])).collect();
     let results: Vec<Vec<f64>> = (0..draws.div_ceil(BLOCK))
         .into_par_iter()
         .flat_map_iter(|block| {
@@ -64,19 +68,15 @@ pub(crate) fn multiplier_bootstrap(
                     v[i * width + d] = if rng.next_u64() >> 63 == 1 { 1.0 } else { -1.0 };
                 }
             }
-            let mut out = vec![vec![0.0; k]; width];
-            let mut acc = vec![0.0; width];
-            for (j, s) in summed.iter().enumerate() {
-                acc.iter_mut().for_each(|a| *a = 0.0);
-                for (i, x) in s.iter().enumerate() {
-                    let row = &v[i * width..(i + 1) * width];
-                    acc.iter_mut().zip(row).for_each(|(a, w)| *a += x * w);
-                }
-                for d in 0..width {
-                    out[d][j] = acc[d] / nf;
+            // acc[j * width + d] = Σᵢ x[i][j] · v[i][d].
+            let mut acc = vec![0.0; k * width];
+            for i in 0..m {
+                let row = &v[i * width..(i + 1) * width];
+                for (j, xij) in x[i * k..(i + 1) * k].iter().enumerate() {
+                    acc[j * width..(j + 1) * width].iter_mut().zip(row).for_each(|(a, w)| *a += xij * w);
                 }
             }
-            out
+            (0..width).map(move |d| (0..k).map(|j| acc[j * width + d] / nf).collect::<Vec<f64>>()).collect::<Vec<_>>()
         })
         .collect();
     let iqr_normal = 2.0 * 0.674_489_750_196_081_7;
