@@ -402,12 +402,15 @@ impl CallawaySantAnna {
             None => None,
             Some(col) => Some(unit_clusters(df, col, &panel, &units)?),
         };
-        let mut fit =
-            CallawaySantAnnaFit { settings: self.clone(), cells, cohort, n, clusters, boot: None, diagnostics };
-        if let Some((draws, seed)) = self.bootstrap {
-            let infs: Vec<&[f64]> = fit.cells.iter().map(|c| c.inf.as_slice()).collect();
-            fit.boot = Some(multiplier_bootstrap(&infs, draws, seed, fit.cluster_ref(), 0.95));
-        }
+        let fit = CallawaySantAnnaFit {
+            settings: self.clone(),
+            cells,
+            cohort,
+            n,
+            clusters,
+            boot: std::sync::OnceLock::new(),
+            diagnostics,
+        };
         Ok(fit)
     }
 }
@@ -513,7 +516,9 @@ pub struct CallawaySantAnnaFit {
     cohort: Vec<Option<i64>>,
     n: usize,
     clusters: Option<(Vec<u32>, usize)>,
-    boot: Option<BootstrapResult>,
+    /// The bootstrap over all ATT(g, t), computed when first needed (an aggregation runs its own,
+    /// so asking only for aggregations never pays for this one).
+    boot: std::sync::OnceLock<Option<BootstrapResult>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -565,6 +570,18 @@ struct Aggregated {
 }
 
 impl CallawaySantAnnaFit {
+    /// The multiplier bootstrap over every ATT(g, t), if asked for (computed once, on first use).
+    fn cell_bootstrap(&self) -> Option<&BootstrapResult> {
+        self.boot
+            .get_or_init(|| {
+                self.settings.bootstrap.map(|(draws, seed)| {
+                    let infs: Vec<&[f64]> = self.cells.iter().map(|c| c.inf.as_slice()).collect();
+                    multiplier_bootstrap(&infs, draws, seed, self.cluster_ref(), 0.95)
+                })
+            })
+            .as_ref()
+    }
+
     fn cluster_ref(&self) -> Option<(&[u32], usize)> {
         self.clusters.as_ref().map(|(ids, m)| (ids.as_slice(), *m))
     }
@@ -743,7 +760,7 @@ impl CallawaySantAnnaFit {
 
     /// The uniform (sup-t) critical value of the bootstrap over all ATT(g, t), if bootstrapped.
     pub fn uniform_critical_value(&self) -> Option<f64> {
-        self.boot.as_ref().map(|b| b.crit)
+        self.cell_bootstrap().map(|b| b.crit)
     }
 }
 
@@ -780,7 +797,7 @@ impl Estimates for CallawaySantAnnaFit {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let se = match (&self.boot, c.reference) {
+                let se = match (self.cell_bootstrap(), c.reference) {
                     (_, true) => f64::NAN,
                     (Some(b), false) => b.se[i],
                     (None, false) => self.se(&c.inf),
@@ -804,7 +821,7 @@ impl Estimates for CallawaySantAnnaFit {
             .with("n_cells", self.cells.iter().filter(|c| !c.reference).count())
             .with(
                 glance_names::VCOV_TYPE,
-                if self.boot.is_some() { "multiplier bootstrap" } else { "influence function" },
+                if self.settings.bootstrap.is_some() { "multiplier bootstrap" } else { "influence function" },
             );
         if let Some(p) = self.pretrend_test() {
             g = g
@@ -815,7 +832,7 @@ impl Estimates for CallawaySantAnnaFit {
                 g = g.with("pretrend_detectable_slope", d);
             }
         }
-        if let Some(b) = &self.boot {
+        if let Some(b) = self.cell_bootstrap() {
             g = g.with("uniform_crit", b.crit);
         }
         g
