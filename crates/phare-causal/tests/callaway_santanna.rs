@@ -15,6 +15,18 @@ fn reference() -> Value {
     serde_json::from_str(REFERENCE).unwrap()
 }
 
+/// mpdta without the rows where (countyreal·7 + year) mod 11 = 0: 234 rows, every county keeps
+/// some years (the unbalanced panel of the csdid and drdid references).
+fn mpdta_with_holes() -> phare_data::polars::prelude::DataFrame {
+    use phare_data::polars::prelude::*;
+    load_dataset("mpdta")
+        .unwrap()
+        .lazy()
+        .filter(((col("countyreal") * lit(7) + col("year")) % lit(11)).neq(lit(0)))
+        .collect()
+        .unwrap()
+}
+
 fn model(settings: &Value) -> CallawaySantAnna {
     let mut m = CallawaySantAnna::new("lemp", "countyreal", "year").cohort_column("first_treat", 0);
     if settings["control_group"] == "notyet" {
@@ -314,11 +326,9 @@ fn doubly_robust_two_by_two_with_a_covariate_is_the_csdid_cell() {
 fn unbalanced_panel_matches_csdid() {
     // csdid with allow_unbalanced_panel=True on mpdta without the rows where
     // (countyreal·7 + year) mod 11 = 0 (234 rows; every county keeps some years).
-    use phare_data::polars::prelude::*;
     let all = reference();
     let want = &all["unbalanced"];
-    let df = load_dataset("mpdta").unwrap();
-    let holes = df.lazy().filter(((col("countyreal") * lit(7) + col("year")) % lit(11)).neq(lit(0))).collect().unwrap();
+    let holes = mpdta_with_holes();
     assert_eq!(holes.height() as u64, want["rows_kept"].as_u64().unwrap());
     let fit = CallawaySantAnna::new("lemp", "countyreal", "year")
         .cohort_column("first_treat", 0)
@@ -347,14 +357,8 @@ fn unbalanced_panel_with_a_covariate_matches_drdid() {
     // Each ATT(g,t) of an unbalanced panel with covariates is a repeated-cross-section DiD:
     // drdid 1.1.7's drdid_rc / std_ipw_did_rc / reg_did_rc on the same rows
     // (reference/rc_generate_drdid.py), standard errors clustered by county.
-    use phare_data::polars::prelude::*;
     let want: serde_json::Value = serde_json::from_str(include_str!("reference/rc_drdid.json")).unwrap();
-    let holes = load_dataset("mpdta")
-        .unwrap()
-        .lazy()
-        .filter(((col("countyreal") * lit(7) + col("year")) % lit(11)).neq(lit(0)))
-        .collect()
-        .unwrap();
+    let holes = mpdta_with_holes();
     for (name, est) in
         [("dr", DidEstimator::DoublyRobust), ("ipw", DidEstimator::Ipw), ("reg", DidEstimator::Regression)]
     {
@@ -379,14 +383,8 @@ fn unbalanced_panel_with_a_covariate_matches_drdid() {
 fn unbalanced_panel_with_a_covariate_matches_csdid() {
     // csdid allow_unbalanced_panel=True with lemp ~ lpop, dr / ipw / reg
     // (reference/rc_generate.py): every ATT(g,t) and the simple aggregation.
-    use phare_data::polars::prelude::*;
     let want: serde_json::Value = serde_json::from_str(include_str!("reference/rc_reference.json")).unwrap();
-    let holes = load_dataset("mpdta")
-        .unwrap()
-        .lazy()
-        .filter(((col("countyreal") * lit(7) + col("year")) % lit(11)).neq(lit(0)))
-        .collect()
-        .unwrap();
+    let holes = mpdta_with_holes();
     for case in want["csdid_unbalanced_rc"]["cases"].as_array().unwrap() {
         let name = case["est_method"].as_str().unwrap();
         let est = match name {

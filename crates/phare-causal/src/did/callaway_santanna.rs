@@ -158,14 +158,7 @@ impl CallawaySantAnna {
     /// Estimates every ATT(g, t) on `df`.
     pub fn fit(&self, df: &DataFrame) -> Result<CallawaySantAnnaFit> {
         let source = CohortSource::required(&self.cohorts)?;
-        if self.anticipation < 0 {
-            return Err(Error::InvalidArgument {
-                name: "anticipation".into(),
-                value: self.anticipation.to_string(),
-                reason: "anticipation is a number of periods, 0 or more".into(),
-                hint: None,
-            });
-        }
+        super::check_anticipation(self.anticipation)?;
         if matches!(self.bootstrap, Some((0, _))) {
             return Err(Error::InvalidArgument {
                 name: "bootstrap".into(),

@@ -141,14 +141,7 @@ impl EventStudy {
 
     fn load(&self, df: &DataFrame) -> Result<Staggered> {
         let source = CohortSource::required(&self.cohorts)?;
-        if self.anticipation < 0 {
-            return Err(Error::InvalidArgument {
-                name: "anticipation".into(),
-                value: self.anticipation.to_string(),
-                reason: "anticipation is a number of periods, 0 or more".into(),
-                hint: None,
-            });
-        }
+        super::check_anticipation(self.anticipation)?;
         if let Some((lo, hi)) = self.window
             && lo > hi
         {

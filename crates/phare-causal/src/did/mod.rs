@@ -86,6 +86,19 @@ impl CohortSource {
     }
 }
 
+/// Anticipation is a number of periods, 0 or more.
+pub(crate) fn check_anticipation(a: i64) -> phare_core::Result<()> {
+    if a < 0 {
+        return Err(phare_core::Error::InvalidArgument {
+            name: "anticipation".into(),
+            value: a.to_string(),
+            reason: "anticipation is a number of periods, 0 or more".into(),
+            hint: None,
+        });
+    }
+    Ok(())
+}
+
 /// Renumbers present ids densely in order of first appearance; returns ids and their count.
 pub(crate) fn renumber(ids: Vec<Option<u32>>) -> (Vec<u32>, usize) {
     let mut map = std::collections::HashMap::new();
