@@ -640,6 +640,10 @@ pub struct DidArgs {
     /// instead of dropping them.
     #[arg(long)]
     unbalanced: bool,
+    /// cs: the rows are repeated cross-sections (a new sample each period; `--unit` is not used
+    /// to link rows), cohorts from `--cohort`.
+    #[arg(long)]
+    cross_sections: bool,
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95)]
     level: f64,
@@ -715,7 +719,8 @@ fn run_did(args: &DidArgs, format: OutputFormat, progress: &Progress) -> Result<
                 .covariates(&args.covariates)
                 .base_period(base)
                 .anticipation(args.anticipation)
-                .allow_unbalanced(args.unbalanced);
+                .allow_unbalanced(args.unbalanced)
+                .repeated_cross_sections(args.cross_sections);
             model = with_cohorts!(model, args);
             if let Some(draws) = args.bootstrap {
                 model = model.bootstrap(draws, phare_core::Seed(args.seed));

@@ -9,9 +9,9 @@ use super::{CohortSource, Comparison};
 use phare_core::{
     Coefficient, Diagnostic, Error, Estimates, Glance, Reference, RelativePeriod, Result, Seed, Vcov, glance_names,
 };
+use phare_data::Roles;
 use phare_data::matrix::{DesignMatrix, MissingPolicy};
 use phare_data::polars::prelude::DataFrame;
-use phare_data::{Panel, Roles};
 use std::collections::BTreeMap;
 
 /// The comparison period of pre-treatment ATT(g, t).
@@ -68,7 +68,7 @@ pub enum BasePeriod {
 /// ```
 ///
 /// # Errors
-/// Missing columns, bad cohorts ([`Panel`]); [`Error::Design`] when no comparison unit exists
+/// Missing columns, bad cohorts ([`Panel`](phare_data::Panel)); [`Error::Design`] when no comparison unit exists
 /// (no never-treated units with the never-treated comparison, or nothing left to compare), when
 /// no cohort has a pre-treatment period, or when a propensity model separates the groups.
 ///
@@ -89,6 +89,7 @@ pub struct CallawaySantAnna {
     bootstrap: Option<(usize, Seed)>,
     cluster: Option<String>,
     unbalanced: bool,
+    cross_sections: bool,
 }
 
 impl CallawaySantAnna {
@@ -107,6 +108,7 @@ impl CallawaySantAnna {
             bootstrap: None,
             cluster: None,
             unbalanced: false,
+            cross_sections: false,
         }
     }
     super::cohort_builders!();
@@ -149,6 +151,15 @@ impl CallawaySantAnna {
         self.unbalanced = yes;
         self
     }
+    /// Repeated cross-sections: each row is a different individual observed once (a survey drawn
+    /// anew every period), so nothing links rows over time; the unit column is not used.
+    /// Cohorts must come from [`cohort_column`](Self::cohort_column). Every ATT(g, t) is the
+    /// repeated-cross-section estimator on the rows of t and of its base period; cohort weights
+    /// are shares of rows.
+    pub fn repeated_cross_sections(mut self, yes: bool) -> Self {
+        self.cross_sections = yes;
+        self
+    }
     /// Cluster the bootstrap on `column` (constant within units) instead of units.
     pub fn cluster(mut self, column: &str) -> Self {
         self.cluster = Some(column.into());
@@ -168,35 +179,20 @@ impl CallawaySantAnna {
             });
         }
         let mut diagnostics = Roles::new().outcome(&self.outcome).validate(df)?;
-        let panel = source.panel(df, &self.unit, &self.time, &mut diagnostics)?;
-        let periods = panel.periods().to_vec();
+        let k_cov = self.covariates.len();
+        let Layout { periods, values, seen, cohorts_all, row_units } = if self.cross_sections {
+            self.cross_section_layout(df, source, &mut diagnostics)?
+        } else {
+            self.panel_layout(df, source, &mut diagnostics)?
+        };
         let n_periods = periods.len();
+        let n_all = seen.len();
         let (first, last) = (periods[0], periods[n_periods - 1]);
         let a = self.anticipation;
-
-        // Outcome and covariates per unit and period; units incomplete in any period are dropped.
-        let mut columns: Vec<&str> = vec![self.outcome.as_str()];
-        columns.extend(self.covariates.iter().map(String::as_str));
-        let m = DesignMatrix::from_frame(df, &columns, MissingPolicy::Drop)?;
-        diagnostics.extend(m.diagnostics().iter().cloned());
-        let k_cov = self.covariates.len();
-        let n_all = panel.n_units();
-        let mut values = vec![f64::NAN; n_all * n_periods * (1 + k_cov)];
-        let mut seen = vec![0usize; n_all];
-        for (i, &row) in m.source_rows().iter().enumerate() {
-            let u = panel.row_units()[row];
-            let ti = periods.binary_search(&panel.row_periods()[row]).unwrap_or(0);
-            let at = (u * n_periods + ti) * (1 + k_cov);
-            for j in 0..=k_cov {
-                values[at + j] = m.column(j)[i];
-            }
-            seen[u] += 1;
-        }
-        let cohorts_all = panel.cohorts().unwrap_or_default();
-        let rc = self.unbalanced && seen.iter().any(|&s| s < n_periods);
+        let rc = self.cross_sections || (self.unbalanced && seen.iter().any(|&s| s < n_periods));
         let mut keep: Vec<bool> = seen.iter().map(|&s| if rc { s > 0 } else { s == n_periods }).collect();
         let incomplete = keep.iter().filter(|k| !**k).count();
-        if rc {
+        if rc && !self.cross_sections {
             diagnostics.push(Diagnostic::note(
                 "unbalanced_repeated_cross_sections",
                 format!(
@@ -393,7 +389,7 @@ impl CallawaySantAnna {
         }
         let clusters = match &self.cluster {
             None => None,
-            Some(col) => Some(unit_clusters(df, col, &panel, &units)?),
+            Some(col) => Some(unit_clusters(df, col, &row_units, n_all, &units)?),
         };
         let fit = CallawaySantAnnaFit {
             settings: self.clone(),
@@ -449,13 +445,136 @@ fn repeated_cell(
     Ok(Some((est.att, inf)))
 }
 
+/// The data arranged for estimation: per unit (or, for repeated cross-sections, per row) and period,
+/// the outcome then the covariates (`NaN` when not observed).
+struct Layout {
+    /// Sorted distinct periods.
+    periods: Vec<i64>,
+    /// `values[(unit · periods + t) · (1 + covariates) + c]`.
+    values: Vec<f64>,
+    /// Per unit: periods observed.
+    seen: Vec<usize>,
+    /// Per unit: first treated period (`None`: never).
+    cohorts_all: Vec<Option<i64>>,
+    /// Per row of the input: its unit, if used.
+    row_units: Vec<Option<usize>>,
+}
+
+impl CallawaySantAnna {
+    /// A panel: units followed over periods.
+    fn panel_layout(&self, df: &DataFrame, source: &CohortSource, diagnostics: &mut Vec<Diagnostic>) -> Result<Layout> {
+        let panel = source.panel(df, &self.unit, &self.time, diagnostics)?;
+        let periods = panel.periods().to_vec();
+        let n_periods = periods.len();
+        let mut columns: Vec<&str> = vec![self.outcome.as_str()];
+        columns.extend(self.covariates.iter().map(String::as_str));
+        let m = DesignMatrix::from_frame(df, &columns, MissingPolicy::Drop)?;
+        diagnostics.extend(m.diagnostics().iter().cloned());
+        let k_cov = self.covariates.len();
+        let n_all = panel.n_units();
+        let mut values = vec![f64::NAN; n_all * n_periods * (1 + k_cov)];
+        let mut seen = vec![0usize; n_all];
+        for (i, &row) in m.source_rows().iter().enumerate() {
+            let u = panel.row_units()[row];
+            let ti = periods.binary_search(&panel.row_periods()[row]).unwrap_or(0);
+            let at = (u * n_periods + ti) * (1 + k_cov);
+            for j in 0..=k_cov {
+                values[at + j] = m.column(j)[i];
+            }
+            seen[u] += 1;
+        }
+        Ok(Layout {
+            periods,
+            values,
+            seen,
+            cohorts_all: panel.cohorts().unwrap_or_default().to_vec(),
+            row_units: panel.row_units().iter().map(|&u| Some(u)).collect(),
+        })
+    }
+
+    /// Repeated cross-sections: every row its own individual, observed once.
+    fn cross_section_layout(
+        &self,
+        df: &DataFrame,
+        source: &CohortSource,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<Layout> {
+        let CohortSource::Column { name: cohort_col, never } = source else {
+            return Err(Error::design(
+                "with repeated cross-sections, cohorts must come from a first-treated-period column",
+                "a 0/1 treatment cannot date first treatment when individuals are not followed; use cohort_column",
+            ));
+        };
+        let mut columns: Vec<&str> = vec![self.outcome.as_str()];
+        columns.extend(self.covariates.iter().map(String::as_str));
+        columns.push(self.time.as_str());
+        columns.push(cohort_col.as_str());
+        let m = DesignMatrix::from_frame(df, &columns, MissingPolicy::Drop)?;
+        diagnostics.extend(m.diagnostics().iter().cloned());
+        let k_cov = self.covariates.len();
+        let whole = |col: usize, name: &str| -> Result<Vec<i64>> {
+            m.column(col)
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| {
+                    if v.fract() == 0.0 && v.abs() < 1e15 {
+                        Ok(v as i64)
+                    } else {
+                        Err(Error::InvalidValue {
+                            place: format!("column `{name}` (row {})", m.source_rows()[i]),
+                            value: v.to_string(),
+                            reason: "periods and cohorts must be whole numbers".into(),
+                            hint: None,
+                        })
+                    }
+                })
+                .collect()
+        };
+        let time = whole(1 + k_cov, &self.time)?;
+        let cohort = whole(2 + k_cov, cohort_col)?;
+        let mut periods = time.clone();
+        periods.sort_unstable();
+        periods.dedup();
+        let n_periods = periods.len();
+        let n = m.nrows();
+        let mut values = vec![f64::NAN; n * n_periods * (1 + k_cov)];
+        for i in 0..n {
+            let ti = periods.binary_search(&time[i]).unwrap_or(0);
+            for j in 0..=k_cov {
+                values[(i * n_periods + ti) * (1 + k_cov) + j] = m.column(j)[i];
+            }
+        }
+        let mut row_units = vec![None; df.height()];
+        for (i, &r) in m.source_rows().iter().enumerate() {
+            row_units[r] = Some(i);
+        }
+        diagnostics.push(Diagnostic::note(
+            "repeated_cross_sections",
+            format!("{n} rows read as repeated cross-sections: each row is one individual observed once"),
+        ));
+        Ok(Layout {
+            periods,
+            values,
+            seen: vec![1; n],
+            cohorts_all: cohort.iter().map(|&g| (g != *never).then_some(g)).collect(),
+            row_units,
+        })
+    }
+}
+
 /// Cluster ids per kept unit from `column`, which must be constant within units.
-fn unit_clusters(df: &DataFrame, column: &str, panel: &Panel, units: &[usize]) -> Result<(Vec<u32>, usize)> {
+fn unit_clusters(
+    df: &DataFrame,
+    column: &str,
+    row_units: &[Option<usize>],
+    n_all: usize,
+    units: &[usize],
+) -> Result<(Vec<u32>, usize)> {
     let rows: Vec<usize> = (0..df.height()).collect();
     let g = phare_data::matrix::GroupIds::from_frame(df, column, &rows)?;
-    let mut per_unit: Vec<Option<u32>> = vec![None; panel.n_units()];
+    let mut per_unit: Vec<Option<u32>> = vec![None; n_all];
     for (row, id) in g.ids.iter().enumerate() {
-        let u = panel.row_units()[row];
+        let Some(u) = row_units[row] else { continue };
         let Some(id) = id else {
             return Err(Error::MissingValues {
                 column: column.into(),
