@@ -69,7 +69,18 @@ impl Panel {
         let units: Vec<String> =
             crate::matrix::render_cells(df, unit, &first_row)?.into_iter().map(Option::unwrap_or_default).collect();
         let unit_index: HashMap<String, usize> = units.iter().enumerate().map(|(i, u)| (u.clone(), i)).collect();
-        let periods: Vec<i64> = row_time.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+        // Distinct periods: few, so a sorted vector with binary-search insertion beats a tree, and
+        // consecutive rows usually share their period.
+        let mut periods: Vec<i64> = Vec::new();
+        let mut last = None;
+        for &t in &row_time {
+            if last != Some(t) {
+                if let Err(pos) = periods.binary_search(&t) {
+                    periods.insert(pos, t);
+                }
+                last = Some(t);
+            }
+        }
         let mut seen = vec![false; units.len() * periods.len()];
         for (&u, t) in row_unit.iter().zip(&row_time) {
             let cell = u * periods.len() + periods.binary_search(t).unwrap_or(0);
