@@ -27,16 +27,22 @@ fn mpdta_with_holes() -> phare_data::polars::prelude::DataFrame {
         .unwrap()
 }
 
+/// The estimator a reference case names: `dr`, `ipw` or `reg`.
+fn estimator(name: &str) -> DidEstimator {
+    match name {
+        "dr" => DidEstimator::DoublyRobust,
+        "ipw" => DidEstimator::Ipw,
+        "reg" => DidEstimator::Regression,
+        other => panic!("unknown estimator {other} in a reference file"),
+    }
+}
+
 fn model(settings: &Value) -> CallawaySantAnna {
     let mut m = CallawaySantAnna::new("lemp", "countyreal", "year").cohort_column("first_treat", 0);
     if settings["control_group"] == "notyet" {
         m = m.comparison(Comparison::NotYetTreated);
     }
-    m = m.estimator(match settings["est_method"].as_str().unwrap() {
-        "reg" => DidEstimator::Regression,
-        "ipw" => DidEstimator::Ipw,
-        _ => DidEstimator::DoublyRobust,
-    });
+    m = m.estimator(estimator(settings["est_method"].as_str().unwrap()));
     let covs: Vec<String> =
         settings["covariates"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().into()).collect();
     if settings["base_period"] == "universal" {
@@ -387,11 +393,7 @@ fn unbalanced_panel_with_a_covariate_matches_csdid() {
     let holes = mpdta_with_holes();
     for case in want["csdid_unbalanced_rc"]["cases"].as_array().unwrap() {
         let name = case["est_method"].as_str().unwrap();
-        let est = match name {
-            "dr" => DidEstimator::DoublyRobust,
-            "ipw" => DidEstimator::Ipw,
-            _ => DidEstimator::Regression,
-        };
+        let est = estimator(name);
         let fit = CallawaySantAnna::new("lemp", "countyreal", "year")
             .cohort_column("first_treat", 0)
             .allow_unbalanced(true)
@@ -445,11 +447,7 @@ fn repeated_cross_sections_match_csdid() {
     let df = load_dataset("mpdta").unwrap();
     for case in want["cases"].as_array().unwrap() {
         let name = case["est_method"].as_str().unwrap();
-        let est = match name {
-            "dr" => DidEstimator::DoublyRobust,
-            "ipw" => DidEstimator::Ipw,
-            _ => DidEstimator::Regression,
-        };
+        let est = estimator(name);
         let covs: Vec<String> =
             case["covariates"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().into()).collect();
         let id = format!("{name} {covs:?}");

@@ -350,8 +350,7 @@ impl EventStudy {
         let vcov = fit.vcov().ok_or_else(|| Error::Internal("Sun–Abraham without covariance".into()))?;
         // Cohort-cell coefficients and their observation counts.
         let mut count: BTreeMap<(i64, i64), f64> = BTreeMap::new();
-        for ((c, k), t) in cell.iter().zip(&keep).zip(&data.time) {
-            let _ = t;
+        for (c, k) in cell.iter().zip(&keep) {
             if *k && c != "ref" {
                 let (g, e) =
                     c.split_once('_').map(|(g, e)| (g.parse().unwrap_or(0), e.parse().unwrap_or(0))).unwrap_or((0, 0));
@@ -531,8 +530,7 @@ impl EventStudy {
                     // Gardner's GMM sandwich for the second-stage coefficient β = Σ w τ: with the
                     // dummy x₂ = mask, bread 1/Σx₂ and per cluster ψ = Σ x₂ ε₂ − Σ (Z₁ᵀx₂ mapped by
                     // (Z₀ᵀZ₀)⁻¹ onto untreated rows) ε₁; (Z₀ᵀZ₀)⁻¹Z₁ᵀx₂ = γ · Σx₂.
-                    for (t, (m, wi)) in treated.iter().zip(mask.iter().zip(&w)) {
-                        let _ = wi;
+                    for (t, m) in treated.iter().zip(&mask) {
                         score[data.cluster[t.0] as usize] += m * (t.3 - est);
                     }
                     for (k, &i) in rows0.iter().enumerate() {
