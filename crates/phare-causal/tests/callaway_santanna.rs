@@ -4,8 +4,8 @@
 //! anticipation (`reference/cs_generate.py` wrote `reference/cs_reference.json`); the multiplier
 //! bootstrap against csdid's within Monte Carlo error; and identities and bad input.
 
-use phare_causal::did::{Aggregation, BasePeriod, CallawaySantAnna, Comparison, DidEstimator};
-use phare_core::{Estimates, Seed};
+use phare_causal::did::{Aggregation, BasePeriod, CallawaySantAnna, Comparison, DidEstimator, TwoByTwo};
+use phare_core::{Estimates, Seed, SimRng};
 use phare_data::load_dataset;
 use serde_json::Value;
 
@@ -383,6 +383,78 @@ fn unbalanced_panel_with_a_covariate_matches_drdid() {
             close(row.std_error, &w["se_unit_cluster"], 1e-6, &format!("{name} ({g},{t}) se"));
         }
     }
+}
+
+#[test]
+fn two_by_two_on_repeated_cross_sections_matches_drdid() {
+    // The same drdid 1.1.7 calls (reference/rc_generate_drdid.py), now as a 2×2 whose rows are
+    // individuals observed once: drdid's own row-level standard error ("se_rows").
+    let want: serde_json::Value = serde_json::from_str(include_str!("reference/rc_drdid.json")).unwrap();
+    let holes = mpdta_with_holes();
+    for (name, est) in
+        [("dr", DidEstimator::DoublyRobust), ("ipw", DidEstimator::Ipw), ("reg", DidEstimator::Regression)]
+    {
+        // (2007, 2003, 2004) is a pre-treatment placebo, which a 2×2 refuses (post before g).
+        for (g, b, t) in [(2004, 2003, 2004), (2006, 2005, 2007), (2007, 2006, 2007)] {
+            let fit = TwoByTwo::new("lemp", "countyreal", "year")
+                .cohort_column("first_treat", 0)
+                .cohort(g)
+                .periods(b, t)
+                .covariates(&["lpop"])
+                .estimator(est)
+                .repeated_cross_sections(true)
+                .fit(&holes)
+                .unwrap();
+            let w = &want[format!("{name}_{g}_{b}_{t}")];
+            let row = fit.tidy().row("ATT").unwrap().clone();
+            close(row.estimate, &w["att"], 1e-9, &format!("{name} ({g},{b},{t})"));
+            close(row.std_error, &w["se_rows"], 1e-6, &format!("{name} ({g},{b},{t}) se"));
+        }
+    }
+}
+
+#[test]
+fn two_by_two_on_repeated_cross_sections_is_the_difference_of_four_means() {
+    // Identity on random data: without covariates every estimator is the difference of the four
+    // cell means, whatever the group sizes per period.
+    use phare_data::polars::prelude::*;
+    let mut rng = SimRng::new(11);
+    let n = 700;
+    let (mut y, mut year, mut g) = (vec![], vec![], vec![]);
+    for _ in 0..n {
+        let treated = rng.uniform() < 0.3;
+        let t = 2000 + rng.below(3) as i64;
+        year.push(t);
+        g.push(if treated { 2002i64 } else { 0 });
+        y.push(rng.normal() + if treated { 0.5 } else { 0.0 } + 0.2 * (t - 2000) as f64);
+    }
+    let df = df!("y" => &y, "id" => (0..n as i64).collect::<Vec<_>>(), "year" => &year, "g" => &g).unwrap();
+    let mean = |treated: bool, t: i64| {
+        let v: Vec<f64> = (0..n).filter(|&i| (g[i] == 2002) == treated && year[i] == t).map(|i| y[i]).collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let four = (mean(true, 2002) - mean(true, 2000)) - (mean(false, 2002) - mean(false, 2000));
+    for est in [DidEstimator::DoublyRobust, DidEstimator::Ipw, DidEstimator::Regression] {
+        let fit = TwoByTwo::new("y", "id", "year")
+            .cohort_column("g", 0)
+            .periods(2000, 2002)
+            .estimator(est)
+            .repeated_cross_sections(true)
+            .fit(&df)
+            .unwrap();
+        let att = fit.tidy().row("ATT").unwrap().estimate;
+        assert!((att - four).abs() < 1e-12, "{est:?}: {att} vs {four}");
+        let m = fit.means();
+        assert!(((m.treated[1] - m.treated[0]) - (m.comparison[1] - m.comparison[0]) - four).abs() < 1e-12);
+        let nobs = fit.glance().get(phare_core::glance_names::NOBS).cloned();
+        assert_eq!(nobs, Some(phare_core::GlanceValue::Int((m.n_treated + m.n_comparison) as i64)));
+    }
+    // A 0/1 treatment cannot date cohorts when nobody is followed.
+    let d: Vec<i64> = g.iter().zip(&year).map(|(&g, &t)| i64::from(g > 0 && t >= g)).collect();
+    let mut with_d = df.clone();
+    with_d.with_column(Column::new("d".into(), d)).unwrap();
+    let err = TwoByTwo::new("y", "id", "year").treatment("d").repeated_cross_sections(true).fit(&with_d).unwrap_err();
+    assert!(err.to_string().contains("first-treated-period column"), "{err}");
 }
 
 #[test]

@@ -640,7 +640,7 @@ pub struct DidArgs {
     /// instead of dropping them.
     #[arg(long)]
     unbalanced: bool,
-    /// cs: the rows are repeated cross-sections (a new sample each period; `--unit` is not used
+    /// cs and 2x2: the rows are repeated cross-sections (a new sample each period; `--unit` is not used
     /// to link rows), cohorts from `--cohort`.
     #[arg(long)]
     cross_sections: bool,
@@ -690,6 +690,7 @@ fn run_did(args: &DidArgs, format: OutputFormat, progress: &Progress) -> Result<
         ("--covariates", !args.covariates.is_empty(), &["cs", "2x2"][..]),
         ("--aggregate", args.aggregate.is_some(), &["cs"][..]),
         ("--bootstrap", args.bootstrap.is_some(), &["cs"][..]),
+        ("--cross-sections", args.cross_sections, &["cs", "2x2"][..]),
     ] {
         if set && known.contains(&method.as_str()) && !methods.contains(&method.as_str()) {
             return Err(Error::InvalidArgument {
@@ -794,7 +795,8 @@ fn run_did(args: &DidArgs, format: OutputFormat, progress: &Progress) -> Result<
             let mut model = TwoByTwo::new(&args.outcome, &args.unit, &args.time)
                 .comparison(comparison)
                 .covariates(&args.covariates)
-                .estimator(estimator);
+                .estimator(estimator)
+                .repeated_cross_sections(args.cross_sections);
             model = with_cohorts!(model, args);
             let fit = model.fit(&df)?;
             let means = serde_json::to_value(fit.means()).unwrap_or_default();

@@ -314,6 +314,15 @@ fn did_prints_every_method_as_an_envelope() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["settings"]["seed"], 5);
     assert!(v["uniform_band"]["critical_value"].as_f64().unwrap() > 1.9);
+    // The 2×2 on rows read as repeated cross-sections: mpdta's rows as independent samples.
+    let o = phare(&[&DID[..], &["--method", "2x2", "--cross-sections", "--format", "json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let m = &v["means"];
+    let four = (m["treated"][1].as_f64().unwrap() - m["treated"][0].as_f64().unwrap())
+        - (m["comparison"][1].as_f64().unwrap() - m["comparison"][0].as_f64().unwrap());
+    assert!((v["tidy"][0]["estimate"].as_f64().unwrap() - four).abs() < 1e-12);
+    assert!(v["diagnostics"].to_string().contains("repeated_cross_sections"));
 }
 
 #[test]
@@ -324,6 +333,7 @@ fn did_refuses_bad_options_with_exit_code_1() {
         (vec!["--method", "sa", "--covariates", "lpop"], "cs and 2x2 only"),
         (vec!["--aggregate", "weekly"], "aggregate"),
         (vec!["--covariates", "lpopp"], "lpopp"),
+        (vec!["--method", "sa", "--cross-sections"], "cs and 2x2 only"),
     ] {
         let o = phare(&[&DID[..], &extra].concat());
         assert_eq!(o.status.code(), Some(1), "{extra:?}: {}", stderr(&o));

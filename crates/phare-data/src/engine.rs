@@ -47,3 +47,39 @@ fn hint_for(message: &str) -> Option<String> {
         None
     }
 }
+
+/// Appends the values of a numeric column to `out`, with `null` standing for missing values.
+///
+/// Reads the Arrow buffers chunk by chunk: for columns without missing values this is a memory
+/// copy, where polars' element iterator checks validity per element (about ten times slower on
+/// the 100,000-row panels of the difference-in-differences benches).
+pub(crate) fn extend_values<T: polars::prelude::PolarsNumericType>(
+    out: &mut Vec<T::Native>,
+    ca: &polars::prelude::ChunkedArray<T>,
+    null: T::Native,
+) {
+    out.reserve(ca.len());
+    for arr in ca.downcast_iter() {
+        let values = arr.values().as_slice();
+        match arr.validity().filter(|v| v.unset_bits() > 0) {
+            None => out.extend_from_slice(values),
+            Some(valid) => out.extend(values.iter().zip(valid.iter()).map(|(&v, ok)| if ok { v } else { null })),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extend_values;
+    use polars::prelude::*;
+
+    #[test]
+    fn extend_values_reads_every_chunk_and_marks_nulls() {
+        let mut a = Float64Chunked::new("x".into(), &[Some(1.0), None, Some(3.0)]);
+        a.append(&Float64Chunked::new("x".into(), &[Some(4.0), Some(5.0)])).expect("append");
+        assert_eq!(a.chunks().len(), 2);
+        let mut out = vec![0.5];
+        extend_values(&mut out, &a, -1.0);
+        assert_eq!(out, vec![0.5, 1.0, -1.0, 3.0, 4.0, 5.0]);
+    }
+}

@@ -45,7 +45,7 @@ impl DesignMatrix {
             require_numeric(s, c)?;
             let f = s.cast(&DataType::Float64).map_err(crate::engine::engine_err("converting to f64"))?;
             let ca = f.f64().map_err(crate::engine::engine_err("converting to f64"))?;
-            all.extend(ca.iter().map(|x| x.unwrap_or(f64::NAN)));
+            crate::engine::extend_values(&mut all, ca, f64::NAN);
         }
         let cols: Vec<&[f64]> = all.chunks(n.max(1)).collect();
         let mut keep = vec![true; n];
@@ -187,7 +187,13 @@ impl GroupIds {
             let (ids, n_levels) = match (ca.min().zip(ca.max()), all_rows) {
                 // Identifiers in a compact range (1..N, years): a lookup table instead of hashing.
                 (Some((lo, hi)), true) if (hi - lo) as u128 <= (4 * rows.len() as u128).max(1 << 20) => {
-                    encode_dense(ca.iter(), lo, (hi - lo) as usize + 1)
+                    if ca.null_count() == 0 {
+                        let mut values = Vec::with_capacity(ca.len());
+                        crate::engine::extend_values(&mut values, ca, 0);
+                        encode_dense(values.into_iter().map(Some), lo, (hi - lo) as usize + 1)
+                    } else {
+                        encode_dense(ca.iter(), lo, (hi - lo) as usize + 1)
+                    }
                 }
                 (Some((lo, hi)), false) if (hi - lo) as u128 <= (4 * rows.len() as u128).max(1 << 20) => {
                     encode_dense(rows.iter().map(|&r| ca.get(r)), lo, (hi - lo) as usize + 1)
@@ -281,6 +287,11 @@ pub fn render_cells(df: &DataFrame, column: &str, rows: &[usize]) -> Result<Vec<
     if s.dtype().is_integer() {
         let v = s.cast(&DataType::Int64).map_err(crate::engine::engine_err("reading levels"))?;
         let ca = v.i64().map_err(crate::engine::engine_err("reading levels"))?;
+        if ca.null_count() == 0 {
+            let mut values = Vec::with_capacity(ca.len());
+            crate::engine::extend_values(&mut values, ca, 0);
+            return Ok(rows.iter().map(|&r| values.get(r).map(|v| v.to_string())).collect());
+        }
         return Ok(rows.iter().map(|&r| ca.get(r).map(|v| v.to_string())).collect());
     }
     let mut vals: Vec<Option<String>> = Vec::with_capacity(rows.len());

@@ -18,8 +18,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub struct Panel {
     unit: String,
     time: String,
-    /// Unit key (rendered as text) → unit index, in order of first appearance.
-    unit_index: HashMap<String, usize>,
+    /// Unit key (rendered as text) → unit index, built on the first lookup (most analyses never
+    /// look a unit up by name).
+    unit_index: std::sync::OnceLock<HashMap<String, usize>>,
     /// Unit keys in index order.
     units: Vec<String>,
     /// Sorted distinct periods.
@@ -28,6 +29,8 @@ pub struct Panel {
     row_unit: Vec<usize>,
     /// Per row: period.
     row_time: Vec<i64>,
+    /// Per row: the period's position in `periods`.
+    row_period: Vec<u32>,
     /// Per unit: first treated period, `None` if never treated.
     cohorts: Option<Vec<Option<i64>>>,
     diagnostics: Vec<Diagnostic>,
@@ -49,7 +52,7 @@ impl Panel {
         // Types and missing values of each role; duplicate (unit, time) pairs are checked below on
         // the encoded ids, which is much cheaper than a grouping of the frame.
         crate::roles::Roles::new().unit(unit).validate(df)?;
-        crate::roles::Roles::new().time(time).validate(df)?;
+        // `time_values` checks the time column's type and missing values itself.
         let ts = df.column(time).map_err(engine_err("building the panel"))?.as_materialized_series();
         let row_time = time_values(ts, time)?;
         // Units numbered in order of first appearance (integer identifiers through a lookup table),
@@ -68,7 +71,6 @@ impl Panel {
         }
         let units: Vec<String> =
             crate::matrix::render_cells(df, unit, &first_row)?.into_iter().map(Option::unwrap_or_default).collect();
-        let unit_index: HashMap<String, usize> = units.iter().enumerate().map(|(i, u)| (u.clone(), i)).collect();
         // Distinct periods: few, so a sorted vector with binary-search insertion beats a tree, and
         // consecutive rows usually share their period.
         let mut periods: Vec<i64> = Vec::new();
@@ -81,9 +83,21 @@ impl Panel {
                 last = Some(t);
             }
         }
+        // Each row's period position: a lookup table when the periods span a short range (years,
+        // period numbers), a binary search otherwise.
+        let (lo, hi) = (periods[0], periods[periods.len() - 1]);
+        let row_period: Vec<u32> = if (hi - lo) as u128 <= 64 * periods.len() as u128 {
+            let mut table = vec![0u32; (hi - lo) as usize + 1];
+            for (i, p) in periods.iter().enumerate() {
+                table[(p - lo) as usize] = i as u32;
+            }
+            row_time.iter().map(|t| table[(t - lo) as usize]).collect()
+        } else {
+            row_time.iter().map(|t| periods.binary_search(t).unwrap_or(0) as u32).collect()
+        };
         let mut seen = vec![false; units.len() * periods.len()];
-        for (&u, t) in row_unit.iter().zip(&row_time) {
-            let cell = u * periods.len() + periods.binary_search(t).unwrap_or(0);
+        for (&u, &ti) in row_unit.iter().zip(&row_period) {
+            let cell = u * periods.len() + ti as usize;
             if std::mem::replace(&mut seen[cell], true) {
                 // The grouping check names the duplicates and how many there are.
                 crate::roles::check_unique_keys(df, &[unit, time])?;
@@ -92,11 +106,12 @@ impl Panel {
         let mut p = Panel {
             unit: unit.into(),
             time: time.into(),
-            unit_index,
+            unit_index: std::sync::OnceLock::new(),
             units,
             periods,
             row_unit,
             row_time,
+            row_period,
             cohorts: None,
             diagnostics: Vec::new(),
         };
@@ -248,7 +263,10 @@ impl Panel {
     }
     /// The index of a unit key (as rendered by [`Panel::units`]).
     pub fn unit_position(&self, key: &str) -> Option<usize> {
-        self.unit_index.get(key).copied()
+        self.unit_index
+            .get_or_init(|| self.units.iter().enumerate().map(|(i, u)| (u.clone(), i)).collect())
+            .get(key)
+            .copied()
     }
     /// Per row: the unit's index.
     pub fn row_units(&self) -> &[usize] {
@@ -257,6 +275,10 @@ impl Panel {
     /// Per row: the period.
     pub fn row_periods(&self) -> &[i64] {
         &self.row_time
+    }
+    /// Per row: the position of the row's period in [`Panel::periods`].
+    pub fn row_period_indices(&self) -> &[u32] {
+        &self.row_period
     }
     /// Per unit: first treated period (`None`: never treated). `None` before cohorts are set.
     pub fn cohorts(&self) -> Option<&[Option<i64>]> {

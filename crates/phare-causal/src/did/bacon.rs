@@ -98,7 +98,7 @@ impl Bacon {
         let mut seen = vec![0usize; panel.n_units()];
         for (i, &row) in m.source_rows().iter().enumerate() {
             let u = panel.row_units()[row];
-            let ti = periods.binary_search(&panel.row_periods()[row]).unwrap_or(0);
+            let ti = panel.row_period_indices()[row] as usize;
             y[u * t_n + ti] = m.column(0)[i];
             seen[u] += 1;
         }

@@ -476,7 +476,7 @@ impl CallawaySantAnna {
         let mut seen = vec![0usize; n_all];
         for (i, &row) in m.source_rows().iter().enumerate() {
             let u = panel.row_units()[row];
-            let ti = periods.binary_search(&panel.row_periods()[row]).unwrap_or(0);
+            let ti = panel.row_period_indices()[row] as usize;
             let at = (u * n_periods + ti) * (1 + k_cov);
             for j in 0..=k_cov {
                 values[at + j] = m.column(j)[i];
@@ -512,26 +512,8 @@ impl CallawaySantAnna {
         let m = DesignMatrix::from_frame(df, &columns, MissingPolicy::Drop)?;
         diagnostics.extend(m.diagnostics().iter().cloned());
         let k_cov = self.covariates.len();
-        let whole = |col: usize, name: &str| -> Result<Vec<i64>> {
-            m.column(col)
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| {
-                    if v.fract() == 0.0 && v.abs() < 1e15 {
-                        Ok(v as i64)
-                    } else {
-                        Err(Error::InvalidValue {
-                            place: format!("column `{name}` (row {})", m.source_rows()[i]),
-                            value: v.to_string(),
-                            reason: "periods and cohorts must be whole numbers".into(),
-                            hint: None,
-                        })
-                    }
-                })
-                .collect()
-        };
-        let time = whole(1 + k_cov, &self.time)?;
-        let cohort = whole(2 + k_cov, cohort_col)?;
+        let time = super::whole_numbers(&m, 1 + k_cov, &self.time)?;
+        let cohort = super::whole_numbers(&m, 2 + k_cov, cohort_col)?;
         let mut periods = time.clone();
         periods.sort_unstable();
         periods.dedup();
@@ -707,25 +689,34 @@ impl CallawaySantAnnaFit {
         self.n
     }
 
-    /// Cohort share pg = (units in g) / n.
-    fn share(&self, g: i64) -> f64 {
-        self.cohort.iter().filter(|c| **c == Some(g)).count() as f64 / self.n as f64
-    }
-
-    /// The weighted average Σ_k w_k ATT_k with w_k ∝ pg_k, and its influence function including
-    /// the estimation of the cohort shares: ψ = Σ_k w_k ψ_k + Σ_k ATT_k (1{G=g_k} − p_k)/S − θ Σ_k
-    /// (1{G=g_k} − p_k)/S, S = Σ_k p_k (the delta method on θ = Σ p_k ATT_k / Σ p_k).
+    /// The weighted average Σ_k w_k ATT_k with w_k ∝ pg_k (pg: the share of units in cohort g),
+    /// and its influence function including the estimation of the cohort shares: ψ = Σ_k w_k ψ_k +
+    /// Σ_k ATT_k (1{G=g_k} − p_k)/S − θ Σ_k (1{G=g_k} − p_k)/S, S = Σ_k p_k (the delta method on
+    /// θ = Σ p_k ATT_k / Σ p_k).
     fn weighted(&self, parts: &[(i64, f64, &[f64])]) -> (f64, Vec<f64>) {
-        let p: Vec<f64> = parts.iter().map(|(g, _, _)| self.share(*g)).collect();
+        // One pass for the cohort sizes of every part, instead of one per part.
+        let mut size: BTreeMap<i64, usize> = parts.iter().map(|(g, _, _)| (*g, 0)).collect();
+        for g in self.cohort.iter().flatten() {
+            if let Some(c) = size.get_mut(g) {
+                *c += 1;
+            }
+        }
+        let p: Vec<f64> = parts.iter().map(|(g, _, _)| size[g] as f64 / self.n as f64).collect();
         let s: f64 = p.iter().sum();
         let theta: f64 = parts.iter().zip(&p).map(|((_, att, _), p)| p * att).sum::<f64>() / s;
+        // The share terms, (ATT_k − θ)(1{G=g_k} − p_k)/S summed over k: a constant for every unit
+        // plus a per-cohort shift.
+        let mut shift: BTreeMap<i64, f64> = BTreeMap::new();
+        let mut constant = 0.0;
         let mut inf = vec![0.0; self.n];
         for ((g, att, psi), pk) in parts.iter().zip(&p) {
             let w = pk / s;
-            for i in 0..self.n {
-                let indicator = f64::from(u8::from(self.cohort[i] == Some(*g))) - pk;
-                inf[i] += w * psi[i] + (att - theta) * indicator / s;
-            }
+            inf.iter_mut().zip(psi.iter()).for_each(|(v, p)| *v += w * p);
+            *shift.entry(*g).or_insert(0.0) += (att - theta) / s;
+            constant -= (att - theta) * pk / s;
+        }
+        for (v, c) in inf.iter_mut().zip(&self.cohort) {
+            *v += constant + c.and_then(|g| shift.get(&g)).copied().unwrap_or(0.0);
         }
         (theta, inf)
     }

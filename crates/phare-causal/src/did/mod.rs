@@ -111,3 +111,28 @@ pub(crate) fn renumber(ids: Vec<Option<u32>>) -> (Vec<u32>, usize) {
         .collect();
     (out, map.len())
 }
+
+/// Column `col` of `m` as whole numbers (periods, cohorts read row by row on repeated
+/// cross-sections); `name` is the column's name for the error.
+pub(crate) fn whole_numbers(
+    m: &phare_data::matrix::DesignMatrix,
+    col: usize,
+    name: &str,
+) -> phare_core::Result<Vec<i64>> {
+    m.column(col)
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            if v.fract() == 0.0 && v.abs() < 1e15 {
+                Ok(v as i64)
+            } else {
+                Err(phare_core::Error::InvalidValue {
+                    place: format!("column `{name}` (row {})", m.source_rows()[i]),
+                    value: v.to_string(),
+                    reason: "periods and cohorts must be whole numbers".into(),
+                    hint: None,
+                })
+            }
+        })
+        .collect()
+}

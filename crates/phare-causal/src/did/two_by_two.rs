@@ -1,12 +1,14 @@
-//! The canonical 2×2 difference-in-differences on a panel.
+//! The canonical 2×2 difference-in-differences, on a panel or on repeated cross-sections.
 
 use super::CohortSource;
+use super::repeated::two_period_rc;
 use super::two_period::{DidEstimator, two_period};
 use phare_core::summary::format_number;
 use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Reference, Result, Vcov, glance_names};
 use phare_data::Roles;
 use phare_data::matrix::{DesignMatrix, MissingPolicy};
 use phare_data::polars::prelude::DataFrame;
+use std::collections::BTreeMap;
 
 /// Which units serve as the comparison group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -45,6 +47,15 @@ pub enum Comparison {
 /// | `cohort(g)` | earliest cohort with an earlier period | the treated group: units first treated in `g` |
 /// | `periods(pre, post)` | `g − 1` (the period before `g`), `g` | the two periods compared |
 /// | `comparison(…)` | never treated | the comparison group |
+/// | `repeated_cross_sections(true)` | panel | rows are individuals observed once (see below) |
+///
+/// **Repeated cross-sections.** When different individuals are surveyed in each period (a labour
+/// force survey, two waves of an administrative extract), each row is its own individual and the
+/// unit column is not used; the cohort must then come from a first-treated-period column read on
+/// every row. The estimate is Sant'Anna and Zhao's (2020) repeated cross-section estimator chosen
+/// with [`TwoByTwo::estimator`], with covariates read on each row; without covariates every
+/// estimator reduces to the difference of the four cell means. Its standard error is the
+/// influence-function one, `√(Σψᵢ²)/n` over the rows, with a normal reference (drdid's).
 ///
 /// # Errors
 /// Missing or mistyped columns (see [`Roles::validate`] and [`Panel::new`](phare_data::Panel::new)); [`Error::Design`] when
@@ -77,6 +88,7 @@ pub struct TwoByTwo {
     comparison: Comparison,
     covariates: Vec<String>,
     estimator: DidEstimator,
+    cross_sections: bool,
 }
 
 impl TwoByTwo {
@@ -92,6 +104,7 @@ impl TwoByTwo {
             comparison: Comparison::NeverTreated,
             covariates: Vec::new(),
             estimator: DidEstimator::DoublyRobust,
+            cross_sections: false,
         }
     }
     super::cohort_builders!();
@@ -117,9 +130,15 @@ impl TwoByTwo {
         self.covariates = columns.iter().map(|c| c.as_ref().to_string()).collect();
         self
     }
-    /// The two-period estimator used with covariates.
+    /// The two-period estimator used with covariates (and always on repeated cross-sections).
     pub fn estimator(mut self, e: DidEstimator) -> Self {
         self.estimator = e;
+        self
+    }
+    /// Reads the rows as repeated cross-sections: each row an individual observed once (see the
+    /// type's documentation). Needs a cohort column (`cohort_column`).
+    pub fn repeated_cross_sections(mut self, yes: bool) -> Self {
+        self.cross_sections = yes;
         self
     }
 
@@ -127,13 +146,259 @@ impl TwoByTwo {
     pub fn fit(&self, df: &DataFrame) -> Result<TwoByTwoFit> {
         let source = CohortSource::required(&self.cohorts)?;
         let mut diagnostics = Roles::new().outcome(&self.outcome).validate(df)?;
+        if self.cross_sections {
+            return self.fit_cross_sections(df, source, diagnostics);
+        }
         let panel = source.panel(df, &self.unit, &self.time, &mut diagnostics)?;
         let cohorts = panel.cohorts().unwrap_or_default();
-        let periods = panel.periods();
+        let (g, pre, post) = self.choose(&panel.cohort_sizes(), panel.periods())?;
+
+        // The single crossing into numbers: the outcome column as f64, missing values dropped.
+        let mut columns = vec![self.outcome.as_str()];
+        columns.extend(self.covariates.iter().map(String::as_str));
+        let y = DesignMatrix::from_frame(df, &columns, MissingPolicy::Drop)?;
+        diagnostics.extend(y.diagnostics().iter().cloned());
+        let k_cov = self.covariates.len();
+        let mut y_pre = vec![None; panel.n_units()];
+        let mut y_post = vec![None; panel.n_units()];
+        let mut x_pre: Vec<Option<Vec<f64>>> = vec![None; panel.n_units()];
+        for (i, (&row, &v)) in y.source_rows().iter().zip(y.column(0)).enumerate() {
+            let (u, t) = (panel.row_units()[row], panel.row_periods()[row]);
+            if t == pre {
+                y_pre[u] = Some(v);
+                x_pre[u] = Some((1..=k_cov).map(|j| y.column(j)[i]).collect());
+            } else if t == post {
+                y_post[u] = Some(v);
+            }
+        }
+        let mut groups = [Group::default(), Group::default()];
+        let mut incomplete = [0usize; 2];
+        let mut covariate_rows: [Vec<Vec<f64>>; 2] = [Vec::new(), Vec::new()];
+        for (u, c) in cohorts.iter().enumerate() {
+            let k = if *c == Some(g) {
+                0
+            } else if self.in_comparison(*c, g, post) {
+                1
+            } else {
+                continue;
+            };
+            match (y_pre[u], y_post[u], &x_pre[u]) {
+                (Some(a), Some(b), Some(x)) => {
+                    groups[k].push(a, b);
+                    covariate_rows[k].push(x.clone());
+                }
+                _ => incomplete[k] += 1,
+            }
+        }
+        for (k, label) in ["treated", "comparison"].iter().enumerate() {
+            if incomplete[k] > 0 {
+                diagnostics.push(Diagnostic::warning(
+                    "units_dropped_incomplete",
+                    format!(
+                        "{} {label} unit{} not observed with `{}` in both {pre} and {post} left out",
+                        incomplete[k],
+                        if incomplete[k] == 1 { "" } else { "s" },
+                        self.outcome
+                    ),
+                ));
+            }
+        }
+        let [treated, control] = groups;
+        let comparison_name = self.comparison_name();
+        for (grp, label, hint) in [
+            (
+                &treated,
+                format!("cohort {g}"),
+                "with a single treated unit, use synthetic control (its uncertainty comes from placebo units)",
+            ),
+            (
+                &control,
+                format!("{comparison_name} comparison units"),
+                "try `comparison(NotYetTreated)` or other periods",
+            ),
+        ] {
+            if grp.n() < 2 {
+                return Err(Error::design(
+                    format!(
+                        "{} {label} observed in both {pre} and {post}; at least two are needed for a standard error",
+                        grp.n()
+                    ),
+                    hint,
+                ));
+            }
+        }
+        let (att, se, welch_df) = if k_cov == 0 {
+            let att = treated.mean_change() - control.mean_change();
+            let (v_t, v_c) = (treated.var_change() / treated.n() as f64, control.var_change() / control.n() as f64);
+            let welch_df =
+                (v_t + v_c).powi(2) / (v_t * v_t / (treated.n() as f64 - 1.0) + v_c * v_c / (control.n() as f64 - 1.0));
+            (att, (v_t + v_c).sqrt(), Some(welch_df))
+        } else {
+            // Covariates: the two-period estimator with its influence function.
+            let dy: Vec<f64> = treated.changes().chain(control.changes()).collect();
+            let d: Vec<bool> = (0..dy.len()).map(|i| i < treated.n()).collect();
+            let rows: Vec<&Vec<f64>> = covariate_rows[0].iter().chain(&covariate_rows[1]).collect();
+            let mut x = vec![1.0; dy.len()];
+            for j in 0..k_cov {
+                x.extend(rows.iter().map(|r| r[j]));
+            }
+            let est = two_period(&dy, &d, &x, 1 + k_cov, self.estimator)?;
+            let se = est.inf.iter().map(|v| v * v).sum::<f64>().sqrt() / dy.len() as f64;
+            (est.att, se, None)
+        };
+        Ok(TwoByTwoFit {
+            call: self.call(g, pre, post),
+            cross_sections: false,
+            att,
+            se,
+            welch_df,
+            means: MeansTable {
+                outcome: self.outcome.clone(),
+                pre,
+                post,
+                cohort: g,
+                treated: [treated.mean_pre(), treated.mean_post()],
+                comparison: [control.mean_pre(), control.mean_post()],
+                n_treated: treated.n(),
+                n_comparison: control.n(),
+            },
+            diagnostics,
+        })
+    }
+    /// The 2×2 on repeated cross-sections: rows of the treated cohort and of the comparison group
+    /// in `pre` and `post`, each its own individual.
+    fn fit_cross_sections(
+        &self,
+        df: &DataFrame,
+        source: &CohortSource,
+        mut diagnostics: Vec<Diagnostic>,
+    ) -> Result<TwoByTwoFit> {
+        let CohortSource::Column { name: cohort_col, never } = source else {
+            return Err(Error::design(
+                "with repeated cross-sections, cohorts must come from a first-treated-period column",
+                "a 0/1 treatment cannot date first treatment when individuals are not followed; use cohort_column",
+            ));
+        };
+        let mut columns = vec![self.outcome.as_str()];
+        columns.extend(self.covariates.iter().map(String::as_str));
+        columns.extend([self.time.as_str(), cohort_col.as_str()]);
+        let m = DesignMatrix::from_frame(df, &columns, MissingPolicy::Drop)?;
+        diagnostics.extend(m.diagnostics().iter().cloned());
+        let k_cov = self.covariates.len();
+        let time = super::whole_numbers(&m, 1 + k_cov, &self.time)?;
+        let cohort: Vec<Option<i64>> =
+            super::whole_numbers(&m, 2 + k_cov, cohort_col)?.into_iter().map(|g| (g != *never).then_some(g)).collect();
+        let mut sizes = BTreeMap::new();
+        for g in &cohort {
+            *sizes.entry(*g).or_insert(0usize) += 1;
+        }
+        let mut periods = time.clone();
+        periods.sort_unstable();
+        periods.dedup();
+        if periods.is_empty() {
+            return Err(Error::design("no row has every column needed", "check the missing values reported"));
+        }
+        let (g, pre, post) = self.choose(&sizes, &periods)?;
+        let rows: Vec<usize> = (0..m.nrows())
+            .filter(|&i| {
+                (time[i] == pre || time[i] == post) && (cohort[i] == Some(g) || self.in_comparison(cohort[i], g, post))
+            })
+            .collect();
+        let y: Vec<f64> = rows.iter().map(|&i| m.column(0)[i]).collect();
+        let d: Vec<bool> = rows.iter().map(|&i| cohort[i] == Some(g)).collect();
+        let after: Vec<bool> = rows.iter().map(|&i| time[i] == post).collect();
+        // Cell sums and counts: [treated, comparison] × [pre, post].
+        let mut sum = [[0.0; 2]; 2];
+        let mut count = [[0usize; 2]; 2];
+        for ((v, &di), &ai) in y.iter().zip(&d).zip(&after) {
+            let (k, p) = (usize::from(!di), usize::from(ai));
+            sum[k][p] += v;
+            count[k][p] += 1;
+        }
+        let comparison_name = self.comparison_name();
+        for (k, label) in [format!("cohort {g}"), format!("{comparison_name} comparison")].iter().enumerate() {
+            for (p, period) in [pre, post].iter().enumerate() {
+                if count[k][p] < 2 {
+                    return Err(Error::design(
+                        format!("{} row(s) of {label} in {period}; at least two are needed", count[k][p]),
+                        "choose other periods or a larger cohort",
+                    ));
+                }
+            }
+        }
+        let mut x = vec![1.0; rows.len()];
+        for j in 0..k_cov {
+            x.extend(rows.iter().map(|&i| m.column(1 + j)[i]));
+        }
+        let est = two_period_rc(&y, &d, &after, &x, 1 + k_cov, self.estimator)?;
+        let se = est.inf.iter().map(|v| v * v).sum::<f64>().sqrt() / rows.len() as f64;
+        diagnostics.push(Diagnostic::note(
+            "repeated_cross_sections",
+            format!("{} rows read as repeated cross-sections: each row is one individual observed once", rows.len()),
+        ));
+        let mean = |k: usize, p: usize| sum[k][p] / count[k][p] as f64;
+        Ok(TwoByTwoFit {
+            call: format!("{}, repeated cross-sections", self.call(g, pre, post)),
+            cross_sections: true,
+            att: est.att,
+            se,
+            welch_df: None,
+            means: MeansTable {
+                outcome: self.outcome.clone(),
+                pre,
+                post,
+                cohort: g,
+                treated: [mean(0, 0), mean(0, 1)],
+                comparison: [mean(1, 0), mean(1, 1)],
+                n_treated: count[0][0] + count[0][1],
+                n_comparison: count[1][0] + count[1][1],
+            },
+            diagnostics,
+        })
+    }
+
+    /// Whether a unit of cohort `c` (`None`: never treated) is a comparison for cohort `g` up to
+    /// `post`.
+    fn in_comparison(&self, c: Option<i64>, g: i64, post: i64) -> bool {
+        match (self.comparison, c) {
+            (_, None) => true,
+            (Comparison::NotYetTreated, Some(c)) => c > post && c != g,
+            (Comparison::NeverTreated, Some(_)) => false,
+        }
+    }
+
+    fn comparison_name(&self) -> &'static str {
+        match self.comparison {
+            Comparison::NeverTreated => "never-treated",
+            Comparison::NotYetTreated => "not-yet-treated",
+        }
+    }
+
+    /// The `call` line of a fit.
+    fn call(&self, g: i64, pre: i64, post: i64) -> String {
+        format!(
+            "outcome {}, unit {}, time {}, cohort {g}, periods {pre}→{post}, comparison {}{}",
+            self.outcome,
+            self.unit,
+            self.time,
+            self.comparison_name(),
+            if self.covariates.is_empty() && !self.cross_sections {
+                String::new()
+            } else if self.covariates.is_empty() {
+                format!(", {}", self.estimator.label())
+            } else {
+                format!(", {} with {}", self.estimator.label(), self.covariates.join(", "))
+            }
+        )
+    }
+
+    /// The treated cohort and the two periods, from the options and what the data hold
+    /// (`sizes`: cohort → units, `None` for never treated; `periods` sorted).
+    fn choose(&self, sizes: &BTreeMap<Option<i64>, usize>, periods: &[i64]) -> Result<(i64, i64, i64)> {
         let g = match self.cohort {
             Some(g) => {
-                if !cohorts.contains(&Some(g)) {
-                    let known: Vec<String> = panel.cohort_sizes().keys().flatten().map(|g| g.to_string()).collect();
+                if !sizes.contains_key(&Some(g)) {
+                    let known: Vec<String> = sizes.keys().flatten().map(|g| g.to_string()).collect();
                     return Err(Error::design(
                         format!("no unit is first treated in {g}; cohorts are {}", known.join(", ")),
                         "pick one of the cohorts listed",
@@ -141,7 +406,7 @@ impl TwoByTwo {
                 }
                 g
             }
-            None => panel.cohort_sizes().keys().flatten().copied().find(|&g| g > periods[0]).ok_or_else(|| {
+            None => sizes.keys().flatten().copied().find(|&g| g > periods[0]).ok_or_else(|| {
                 Error::design(
                     "every treated cohort is treated from the first period: no period before treatment",
                     "a 2×2 needs a period before treatment starts",
@@ -187,135 +452,7 @@ impl TwoByTwo {
                 hint: None,
             });
         }
-
-        // The single crossing into numbers: the outcome column as f64, missing values dropped.
-        let mut columns = vec![self.outcome.as_str()];
-        columns.extend(self.covariates.iter().map(String::as_str));
-        let y = DesignMatrix::from_frame(df, &columns, MissingPolicy::Drop)?;
-        diagnostics.extend(y.diagnostics().iter().cloned());
-        let k_cov = self.covariates.len();
-        let mut y_pre = vec![None; panel.n_units()];
-        let mut y_post = vec![None; panel.n_units()];
-        let mut x_pre: Vec<Option<Vec<f64>>> = vec![None; panel.n_units()];
-        for (i, (&row, &v)) in y.source_rows().iter().zip(y.column(0)).enumerate() {
-            let (u, t) = (panel.row_units()[row], panel.row_periods()[row]);
-            if t == pre {
-                y_pre[u] = Some(v);
-                x_pre[u] = Some((1..=k_cov).map(|j| y.column(j)[i]).collect());
-            } else if t == post {
-                y_post[u] = Some(v);
-            }
-        }
-        let in_comparison = |c: Option<i64>| match (self.comparison, c) {
-            (_, None) => true,
-            (Comparison::NotYetTreated, Some(c)) => c > post && c != g,
-            (Comparison::NeverTreated, Some(_)) => false,
-        };
-        let mut groups = [Group::default(), Group::default()];
-        let mut incomplete = [0usize; 2];
-        let mut covariate_rows: [Vec<Vec<f64>>; 2] = [Vec::new(), Vec::new()];
-        for (u, c) in cohorts.iter().enumerate() {
-            let k = if *c == Some(g) {
-                0
-            } else if in_comparison(*c) {
-                1
-            } else {
-                continue;
-            };
-            match (y_pre[u], y_post[u], &x_pre[u]) {
-                (Some(a), Some(b), Some(x)) => {
-                    groups[k].push(a, b);
-                    covariate_rows[k].push(x.clone());
-                }
-                _ => incomplete[k] += 1,
-            }
-        }
-        for (k, label) in ["treated", "comparison"].iter().enumerate() {
-            if incomplete[k] > 0 {
-                diagnostics.push(Diagnostic::warning(
-                    "units_dropped_incomplete",
-                    format!(
-                        "{} {label} unit{} not observed with `{}` in both {pre} and {post} left out",
-                        incomplete[k],
-                        if incomplete[k] == 1 { "" } else { "s" },
-                        self.outcome
-                    ),
-                ));
-            }
-        }
-        let [treated, control] = groups;
-        let comparison_name = match self.comparison {
-            Comparison::NeverTreated => "never-treated",
-            Comparison::NotYetTreated => "not-yet-treated",
-        };
-        for (grp, label, hint) in [
-            (
-                &treated,
-                format!("cohort {g}"),
-                "with a single treated unit, use synthetic control (its uncertainty comes from placebo units)",
-            ),
-            (
-                &control,
-                format!("{comparison_name} comparison units"),
-                "try `comparison(NotYetTreated)` or other periods",
-            ),
-        ] {
-            if grp.n() < 2 {
-                return Err(Error::design(
-                    format!(
-                        "{} {label} observed in both {pre} and {post}; at least two are needed for a standard error",
-                        grp.n()
-                    ),
-                    hint,
-                ));
-            }
-        }
-        let (att, se, welch_df) = if k_cov == 0 {
-            let att = treated.mean_change() - control.mean_change();
-            let (v_t, v_c) = (treated.var_change() / treated.n() as f64, control.var_change() / control.n() as f64);
-            let welch_df =
-                (v_t + v_c).powi(2) / (v_t * v_t / (treated.n() as f64 - 1.0) + v_c * v_c / (control.n() as f64 - 1.0));
-            (att, (v_t + v_c).sqrt(), Some(welch_df))
-        } else {
-            // Covariates: the two-period estimator with its influence function.
-            let dy: Vec<f64> = treated.changes().chain(control.changes()).collect();
-            let d: Vec<bool> = (0..dy.len()).map(|i| i < treated.n()).collect();
-            let rows: Vec<&Vec<f64>> = covariate_rows[0].iter().chain(&covariate_rows[1]).collect();
-            let mut x = vec![1.0; dy.len()];
-            for j in 0..k_cov {
-                x.extend(rows.iter().map(|r| r[j]));
-            }
-            let est = two_period(&dy, &d, &x, 1 + k_cov, self.estimator)?;
-            let se = est.inf.iter().map(|v| v * v).sum::<f64>().sqrt() / dy.len() as f64;
-            (est.att, se, None)
-        };
-        Ok(TwoByTwoFit {
-            call: format!(
-                "outcome {}, unit {}, time {}, cohort {g}, periods {pre}→{post}, comparison {comparison_name}{}",
-                self.outcome,
-                self.unit,
-                self.time,
-                if k_cov == 0 {
-                    String::new()
-                } else {
-                    format!(", {} with {}", self.estimator.label(), self.covariates.join(", "))
-                }
-            ),
-            att,
-            se,
-            welch_df,
-            means: MeansTable {
-                outcome: self.outcome.clone(),
-                pre,
-                post,
-                cohort: g,
-                treated: [treated.mean_pre(), treated.mean_post()],
-                comparison: [control.mean_pre(), control.mean_post()],
-                n_treated: treated.n(),
-                n_comparison: control.n(),
-            },
-            diagnostics,
-        })
+        Ok((g, pre, post))
     }
 }
 
@@ -371,9 +508,9 @@ pub struct MeansTable {
     pub treated: [f64; 2],
     /// Comparison group: mean outcome in `pre`, `post`.
     pub comparison: [f64; 2],
-    /// Treated units used.
+    /// Treated units used (rows, on repeated cross-sections).
     pub n_treated: usize,
-    /// Comparison units used.
+    /// Comparison units used (rows, on repeated cross-sections).
     pub n_comparison: usize,
 }
 
@@ -411,6 +548,8 @@ impl MeansTable {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TwoByTwoFit {
     call: String,
+    /// Rows are individuals observed once (repeated cross-sections), not units followed.
+    cross_sections: bool,
     att: f64,
     se: f64,
     /// Welch degrees of freedom without covariates; `None` (normal reference) with them.
@@ -446,8 +585,10 @@ impl Estimates for TwoByTwoFit {
     }
     fn glance(&self) -> Glance {
         let m = &self.means;
+        // On a panel every unit contributes two rows; on repeated cross-sections a row is an individual.
+        let rows_per_unit = if self.cross_sections { 1 } else { 2 };
         Glance::new()
-            .with(glance_names::NOBS, 2 * (m.n_treated + m.n_comparison))
+            .with(glance_names::NOBS, rows_per_unit * (m.n_treated + m.n_comparison))
             .with(glance_names::N_UNITS, m.n_treated + m.n_comparison)
             .with(glance_names::N_TREATED, m.n_treated)
             .with(glance_names::N_CONTROL, m.n_comparison)
