@@ -1,0 +1,1 @@
+//! Decision briefs (in progress).
