@@ -69,6 +69,8 @@ pub mod glance_names {
     pub const CONF_LEVEL: &str = "conf_level";
     /// Random seed used by a resampling procedure.
     pub const SEED: &str = "seed";
+    /// Absorbed fixed effects, comma-separated (`nr, year`), when the model has any.
+    pub const FIXED_EFFECTS: &str = "fixed_effects";
 }
 
 /// Event time: the number of periods since treatment started (`0` is the first treated period,

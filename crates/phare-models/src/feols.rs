@@ -1121,6 +1121,10 @@ impl Estimates for FeolsFit {
         if let Some(w) = self.within_r2 {
             g = g.with(glance_names::WITHIN_R2, w);
         }
+        if !self.fe_ids.is_empty() {
+            let names: Vec<&str> = self.fe_ids.iter().map(|fe| fe.name.as_str()).collect();
+            g = g.with(glance_names::FIXED_EFFECTS, names.join(", "));
+        }
         for fe in &self.fe_ids {
             g = g.with(&format!("n_{}", fe.name), fe.n_levels);
         }
