@@ -667,11 +667,7 @@ fn run_did(args: &DidArgs, format: OutputFormat, progress: &Progress) -> Result<
     let (df, label, sha, _) = args.input.load()?;
     progress.say(&format!("read {label}: {} rows × {} columns", df.height(), df.width()));
     let input = serde_json::json!({"label": label, "sha256": sha});
-    let comparison = match args.control.as_str() {
-        "never" => Comparison::NeverTreated,
-        "notyet" => Comparison::NotYetTreated,
-        other => return Err(Error::unknown_option("control", other, &["never", "notyet"])),
-    };
+    let comparison: Comparison = args.control.parse()?;
     let window = match args.window.as_slice() {
         [] => None,
         [a, b] => Some((*a, *b)),
@@ -701,19 +697,10 @@ fn run_did(args: &DidArgs, format: OutputFormat, progress: &Progress) -> Result<
             });
         }
     }
-    let estimator = match args.est.as_str() {
-        "dr" => DidEstimator::DoublyRobust,
-        "ipw" => DidEstimator::Ipw,
-        "reg" => DidEstimator::Regression,
-        other => return Err(Error::unknown_option("est", other, &["dr", "ipw", "reg"])),
-    };
+    let estimator: DidEstimator = args.est.parse()?;
     match method.as_str() {
         "cs" => {
-            let base = match args.base_period.as_str() {
-                "varying" => BasePeriod::Varying,
-                "universal" => BasePeriod::Universal,
-                other => return Err(Error::unknown_option("base-period", other, &["varying", "universal"])),
-            };
+            let base: BasePeriod = args.base_period.parse()?;
             let mut model = CallawaySantAnna::new(&args.outcome, &args.unit, &args.time)
                 .comparison(comparison)
                 .estimator(estimator)
@@ -742,23 +729,11 @@ fn run_did(args: &DidArgs, format: OutputFormat, progress: &Progress) -> Result<
             match &args.aggregate {
                 None => print_estimates(&fit, args.level, format, blocks),
                 Some(a) => {
-                    let how = match a.as_str() {
-                        "simple" => Aggregation::Simple,
-                        "dynamic" => match window {
-                            Some((lo, hi)) => {
-                                Aggregation::Dynamic { min_e: Some(lo), max_e: Some(hi), balance_e: None }
-                            }
-                            None => Aggregation::dynamic(),
-                        },
-                        "group" => Aggregation::Group,
-                        "calendar" => Aggregation::Calendar,
-                        other => {
-                            return Err(Error::unknown_option(
-                                "aggregate",
-                                other,
-                                &["simple", "dynamic", "group", "calendar"],
-                            ));
+                    let how = match (a.parse::<Aggregation>()?, window) {
+                        (Aggregation::Dynamic { .. }, Some((lo, hi))) => {
+                            Aggregation::Dynamic { min_e: Some(lo), max_e: Some(hi), balance_e: None }
                         }
+                        (how, _) => how,
                     };
                     let agg = fit.aggregate(&how)?;
                     if let Some(c) = agg.uniform_critical_value() {
@@ -769,12 +744,7 @@ fn run_did(args: &DidArgs, format: OutputFormat, progress: &Progress) -> Result<
             }
         }
         "sa" | "bjs" | "gardner" | "twfe" => {
-            let m = match method.as_str() {
-                "sa" => EventMethod::SunAbraham,
-                "bjs" => EventMethod::Imputation,
-                "gardner" => EventMethod::TwoStage,
-                _ => EventMethod::Twfe,
-            };
+            let m: EventMethod = method.parse()?;
             let mut model =
                 EventStudy::new(&args.outcome, &args.unit, &args.time).method(m).anticipation(args.anticipation);
             model = with_cohorts!(model, args);

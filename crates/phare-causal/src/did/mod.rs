@@ -31,6 +31,7 @@ mod bacon;
 mod bootstrap;
 mod callaway_santanna;
 mod event_study;
+mod names;
 mod pretrend;
 mod repeated;
 mod two_by_two;
