@@ -9,7 +9,9 @@
 //! - [`core`] (`phare-core`): errors, diagnostics, the results contract ([`core::Estimates`],
 //!   tidy and glance tables), summaries;
 //! - [`data`] (`phare-data`): readers, panels, aggregation, bundled datasets, the matrix boundary;
-//! - [`causal`] (`phare-causal`): the designs (today the 2×2 difference-in-differences).
+//! - [`models`] (`phare-models`): regression with fixed effects, IV, GLMs;
+//! - [`causal`] (`phare-causal`): the designs (difference-in-differences today);
+//! - [`report`] (`phare-report`): charts, regression tables, decision briefs and study files.
 //!
 //! ```
 //! use phare::prelude::*;
@@ -25,6 +27,8 @@
 pub use phare_causal as causal;
 pub use phare_core as core;
 pub use phare_data as data;
+pub use phare_models as models;
+pub use phare_report as report;
 /// The bundled real datasets: `phare::datasets::load("prop99")`, `phare::datasets::DATASETS`.
 pub use phare_data::datasets;
 

@@ -198,6 +198,68 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Aggregate(args) => run_aggregate(&args, cli.format, &progress),
         Command::Regress(args) => run_regress(&args, cli.format, &progress),
         Command::Did(args) => run_did(&args, cli.format, &progress),
+        Command::Run(args) => run_study(&args, cli.format, &progress),
+        Command::Validate(args) => run_validate(&args, cli.format),
+    }
+}
+
+/// `phare run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The study file (TOML; see docs/studies.md).
+    study: PathBuf,
+    /// The output folder (default: `out/<study file name without extension>`). Replaced as a whole
+    /// if an earlier `phare run` wrote it; refused if it holds other files.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// `phare validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The study file (TOML).
+    study: PathBuf,
+}
+
+fn study_base(path: &std::path::Path) -> &std::path::Path {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."))
+}
+
+fn run_study(args: &RunArgs, format: OutputFormat, progress: &Progress) -> Result<()> {
+    let out = args.out.clone().unwrap_or_else(|| {
+        let stem = args.study.file_stem().map_or_else(|| "study".into(), |s| s.to_string_lossy().into_owned());
+        PathBuf::from("out").join(stem)
+    });
+    progress.say(&format!("reading {}", args.study.display()));
+    let run = phare_report::study::run_file(&args.study)?;
+    progress.say(&format!("estimated {} estimator(s) on {}", run.results.len(), run.input.0));
+    let files = run.write(&out)?;
+    let brief = out.join("brief.html");
+    match format {
+        OutputFormat::Json => print_json(&serde_json::json!({
+            "phare_version": phare_core::VERSION,
+            "out": out.display().to_string(),
+            "brief": brief.display().to_string(),
+            "files": files,
+            "answer": run.brief.answer(),
+        })),
+        _ => {
+            say!("{}", run.brief.answer());
+            say!("wrote {} files to {} (open {})", files.len(), out.display(), brief.display());
+            Ok(())
+        }
+    }
+}
+
+fn run_validate(args: &ValidateArgs, format: OutputFormat) -> Result<()> {
+    let spec = phare_report::study::StudySpec::from_path(&args.study)?;
+    spec.check(study_base(&args.study))?;
+    match format {
+        OutputFormat::Json => print_json(&serde_json::json!({"valid": true, "study": args.study.display().to_string()})),
+        _ => {
+            say!("{}: valid ({} estimator(s))", args.study.display(), spec.estimators.len());
+            Ok(())
+        }
     }
 }
 

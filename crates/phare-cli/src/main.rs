@@ -56,6 +56,11 @@ pub enum Command {
     /// Difference-in-differences: Callaway–Sant'Anna (default), Sun–Abraham, imputation,
     /// two-stage, TWFE event study, the 2×2, or the Goodman-Bacon decomposition.
     Did(Box<commands::DidArgs>),
+    /// Run a study file (TOML): estimate, then write the decision brief (HTML, Markdown + SVG),
+    /// the tidy tables (CSV, Parquet) and a manifest into one output folder, atomically.
+    Run(commands::RunArgs),
+    /// Check a study file without running it: keys, values, data source and columns.
+    Validate(commands::ValidateArgs),
 }
 
 /// `phare datasets …`

@@ -15,7 +15,7 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// The README's main job, without the output file.
+/// The first-look description of the tour, without the output file.
 const MAIN_JOB: [&str; 11] = [
     "describe",
     "--dataset",
@@ -70,6 +70,32 @@ fn main_job_writes_the_first_look_brief() {
     // No temporary file is left behind.
     let left: Vec<_> = std::fs::read_dir(out.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left.len(), 1, "{left:?}");
+}
+
+#[test]
+fn run_writes_the_decision_brief_of_the_readme_main_job() {
+    // The README's first command, into a temporary folder.
+    let study = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/studies/mpdta_minimum_wage.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mpdta");
+    let o = phare(&["run", s(&study), "--out", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Raising the state minimum wage changed teen employment by \u{2212}0.040"), "{}", stdout(&o));
+    for f in ["brief.html", "brief.md", "figures/event_study.svg", "tidy.csv", "tidy.parquet", "manifest.json"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let o = phare(&["--format", "json", "validate", s(&study)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["valid"], true);
+    // A typo in a key: exit code 1, the valid keys listed, nothing written.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, std::fs::read_to_string(&study).unwrap().replacen("[inference]", "[inferense]", 1)).unwrap();
+    for args in [vec!["validate", s(&bad)], vec!["run", s(&bad), "--out", s(&dir.path().join("never"))]] {
+        let o = phare(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&o).contains("unknown field `inferense`") && stderr(&o).contains("inference"), "{}", stderr(&o));
+    }
+    assert!(!dir.path().join("never").exists());
 }
 
 #[test]

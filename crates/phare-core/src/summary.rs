@@ -238,10 +238,12 @@ pub fn escape_latex(s: &str) -> String {
     out
 }
 
-/// Escapes Markdown table and emphasis characters (and HTML, which Markdown passes through).
+/// Escapes Markdown table and emphasis characters, and the HTML that Markdown passes through
+/// (`&`, `<`, `>`; quotes stay as they are, since Markdown text is not an attribute value).
 pub fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in escape_html(s).chars() {
+    let html = s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    for c in html.chars() {
         if matches!(c, '|' | '*' | '_' | '`' | '[' | ']' | '\\') {
             out.push('\\');
         }

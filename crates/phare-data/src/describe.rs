@@ -271,6 +271,23 @@ pub fn cohort_trends(df: &DataFrame, panel: &Panel, outcome: &str) -> Result<Coh
 }
 
 impl CohortTrends {
+    /// The treated units' mean outcome in the last period before their treatment: each treated
+    /// cohort's mean in its last pre-treatment period, weighted by the cohort's units. The baseline
+    /// against which a brief states an effect's relative size; `None` when no treated cohort has a
+    /// pre-treatment period with data.
+    pub fn pre_treatment_mean(&self) -> Option<f64> {
+        let (mut sum, mut weight) = (0.0, 0.0);
+        for (g, n, means) in &self.rows {
+            let Some(g) = g else { continue };
+            let before = self.periods.iter().rposition(|p| p < g);
+            if let Some(m) = before.and_then(|j| means[j]) {
+                sum += *n as f64 * m;
+                weight += *n as f64;
+            }
+        }
+        (weight > 0.0).then(|| sum / weight)
+    }
+
     /// Markdown table: cohorts in rows, periods in columns.
     pub fn to_markdown(&self) -> String {
         let mut out = String::from("| cohort | units |");
@@ -289,5 +306,25 @@ impl CohortTrends {
             out.push('\n');
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pre_treatment_mean_weights_cohorts_by_units_in_their_own_last_pre_period() {
+        let df = df!(
+            "id" => [1i64, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4],
+            "t" => [1i64, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3],
+            "g" => [2i64, 2, 2, 3, 3, 3, 3, 3, 3, 0, 0, 0],
+            "y" => [1.0, 5.0, 5.0, 0.0, 2.0, 9.0, 0.0, 4.0, 9.0, 7.0, 7.0, 7.0]
+        )
+        .unwrap();
+        let panel = Panel::new(&df, "id", "t").unwrap().with_cohort_column(&df, "g", 0).unwrap();
+        let trends = cohort_trends(&df, &panel, "y").unwrap();
+        // Cohort 2 (one unit) before treatment: t = 1, y = 1; cohort 3 (two units): t = 2, mean 3.
+        assert_eq!(trends.pre_treatment_mean(), Some((1.0 + 2.0 * 3.0) / 3.0));
     }
 }

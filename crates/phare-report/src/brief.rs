@@ -466,7 +466,8 @@ impl Brief {
         }
         s.push_str(&format!("## {}\n\n", l.pick("Reproducibility", "Reproductibilité")));
         for (k, v) in self.annex_rows() {
-            s.push_str(&format!("- {}{} `{}`\n", m(&k), colon(l), v.replace('`', "'")));
+            // Escaped text rather than code spans: a code span would show user text raw.
+            s.push_str(&format!("- {}{} {}\n", m(&k), colon(l), m(&v)));
         }
         MarkdownBrief { markdown: s, files }
     }

@@ -9,11 +9,14 @@
 //!   for HTML, Markdown, LaTeX and Typst;
 //! - [`chart`]: plotters charts rendered to SVG strings and PNG bytes, with an embedded font;
 //! - [`table`]: multi-model regression tables;
-//! - [`brief`]: the decision brief, as one self-contained HTML file or Markdown plus SVG.
+//! - [`brief`]: the decision brief, as one self-contained HTML file or Markdown plus SVG;
+//! - [`study`]: study files (`phare run study.toml`): from a TOML spec to the brief and tidy
+//!   outputs, written atomically.
 #![deny(missing_docs)]
 
 pub mod brief;
 pub mod chart;
+pub mod study;
 pub mod table;
 pub mod text;
 
