@@ -27,9 +27,9 @@
 pub use phare_causal as causal;
 pub use phare_core as core;
 pub use phare_data as data;
-pub use phare_models as models;
-pub use phare_report as report;
 /// The bundled real datasets: `phare::datasets::load("prop99")`, `phare::datasets::DATASETS`.
 pub use phare_data::datasets;
+pub use phare_models as models;
+pub use phare_report as report;
 
 pub mod prelude;

@@ -255,7 +255,9 @@ fn run_validate(args: &ValidateArgs, format: OutputFormat) -> Result<()> {
     let spec = phare_report::study::StudySpec::from_path(&args.study)?;
     spec.check(study_base(&args.study))?;
     match format {
-        OutputFormat::Json => print_json(&serde_json::json!({"valid": true, "study": args.study.display().to_string()})),
+        OutputFormat::Json => {
+            print_json(&serde_json::json!({"valid": true, "study": args.study.display().to_string()}))
+        }
         _ => {
             say!("{}: valid ({} estimator(s))", args.study.display(), spec.estimators.len());
             Ok(())

@@ -80,7 +80,11 @@ fn run_writes_the_decision_brief_of_the_readme_main_job() {
     let out = dir.path().join("mpdta");
     let o = phare(&["run", s(&study), "--out", s(&out)]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("Raising the state minimum wage changed teen employment by \u{2212}0.040"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("Raising the state minimum wage changed teen employment by \u{2212}0.040"),
+        "{}",
+        stdout(&o)
+    );
     for f in ["brief.html", "brief.md", "figures/event_study.svg", "tidy.csv", "tidy.parquet", "manifest.json"] {
         assert!(out.join(f).is_file(), "{f}");
     }

@@ -291,7 +291,7 @@ impl Brief {
                 " L'intervalle contient zéro\u{202F}: les données sont compatibles avec une absence d'effet, comme avec les effets aux deux bornes de l'intervalle.",
             )
         };
-        format!("{first}{second}")
+        l.typeset(&format!("{first}{second}"))
     }
 
     /// The key figures: the effect, its interval, the relative size, the p-value, then the
@@ -324,11 +324,11 @@ impl Brief {
              <meta name=\"generator\" content=\"phare {}\">\n<title>{}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n<main>\n",
             l.code(),
             e(&self.reproducibility.phare_version),
-            e(&self.title)
+            e(&l.typeset(&self.title))
         ));
-        s.push_str(&format!("<h1>{}</h1>\n", e(&self.title)));
+        s.push_str(&format!("<h1>{}</h1>\n", e(&l.typeset(&self.title))));
         if let Some(q) = &self.question {
-            s.push_str(&format!("<p class=\"question\">{}</p>\n", e(q)));
+            s.push_str(&format!("<p class=\"question\">{}</p>\n", e(&l.typeset(q))));
         }
         s.push_str(&format!("<p class=\"answer\">{}</p>\n", e(&self.answer())));
         s.push_str(&format!(
@@ -400,9 +400,9 @@ impl Brief {
     pub fn to_markdown(&self) -> MarkdownBrief {
         let l = self.lang;
         let m = escape_markdown;
-        let mut s = format!("# {}\n\n", m(&self.title));
+        let mut s = format!("# {}\n\n", m(&l.typeset(&self.title)));
         if let Some(q) = &self.question {
-            s.push_str(&format!("*{}*\n\n", m(q)));
+            s.push_str(&format!("*{}*\n\n", m(&l.typeset(q))));
         }
         s.push_str(&format!("**{}**\n\n", m(&self.answer())));
         s.push_str(&format!("## {}\n\n| | |\n|---|---:|\n", l.pick("Key figures", "Chiffres clés")));

@@ -9,6 +9,7 @@
 //! | `brief.md`, `figures/*.svg` | the same brief as Markdown with its charts |
 //! | `tidy.csv`, `tidy.parquet` | every estimator's tidy table, with an `estimator` column |
 //! | `glance.csv`, `glance.parquet` | one row of model facts per estimator |
+//! | `tables/estimates.{md,html,tex,typ}` | the estimators side by side (Markdown, HTML, LaTeX booktabs, Typst) |
 //! | `study.toml` | the spec that produced the folder, byte for byte |
 //! | `manifest.json` | phare version, input and spec SHA-256, seed, the files written |
 //!
@@ -46,16 +47,14 @@
 //! The run does no statistics of its own: estimates come from `phare-causal`, the raw trends and
 //! the pre-treatment baseline from `phare-data`'s description of the panel.
 
-use crate::brief::{
-    Brief, Check, Figure, Headline, Methods, OutcomeScale, Reproducibility, RobustnessRow, Verdict,
-};
+use crate::brief::{Brief, Check, Figure, Headline, Methods, OutcomeScale, Reproducibility, RobustnessRow, Verdict};
 use crate::chart::{
     BaconChart, BaconPoint, CoefficientChart, CoefficientRow, EventStudyChart, EventStudyPoint, TrendsChart,
 };
 use crate::text::Lang;
 use phare_causal::did::{
-    Aggregation, Bacon, BaconKind, BasePeriod, CallawaySantAnna, Comparison, DidEstimator, EventMethod, EventStudy, PretrendTest,
-    TwoByTwo,
+    Aggregation, Bacon, BaconKind, BasePeriod, CallawaySantAnna, Comparison, DidEstimator, EventMethod, EventStudy,
+    PretrendTest, TwoByTwo,
 };
 use phare_core::{Diagnostic, Error, Estimates, Glance, Result, Seed, Severity, Tidy, TidyRow};
 use phare_data::polars::prelude::*;
@@ -502,7 +501,14 @@ pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
         && let Some((tidy, crit)) = &src.event_study
     {
         let reference = !tidy.rows.iter().any(|row| row.rel_period.map(|e| e.0) == Some(-1));
-        let chart = event_study_chart(tidy, *crit, reference, lang, &outcome, &src.label)?;
+        // Callaway–Sant'Anna's chart is its aggregation by event time, whatever gives its headline.
+        let by = match (src.method.as_str(), lang) {
+            ("cs", Lang::En) => format!("{}, aggregated by event time", src.label),
+            ("cs", Lang::Fr) => format!("{}, agrégé par délai depuis le traitement", src.label),
+            _ => src.label.clone(),
+        };
+        let title = lang.pick("Effect by periods since treatment", "Effet selon le délai depuis le traitement");
+        let chart = event_study_chart(tidy, *crit, reference, lang, &outcome, title)?;
         let reference_note = match (reference, lang) {
             (true, Lang::En) => " The period before treatment is the reference (zero by construction).",
             (true, Lang::Fr) => " La période précédant le traitement sert de référence (nulle par construction).",
@@ -513,14 +519,12 @@ pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
             name: "event_study".into(),
             caption: match lang {
                 Lang::En => format!(
-                    "Effect on {outcome} by periods since treatment ({}), with {} intervals{}.{reference_note}",
-                    src.label,
+                    "Effect on {outcome} by periods since treatment ({by}), with {} intervals{}.{reference_note}",
                     lang.ci_label(spec.inference.level),
                     if crit.is_some() { " and the uniform band (lighter)" } else { "" }
                 ),
                 Lang::Fr => format!(
-                    "Effet sur {outcome} selon le nombre de périodes depuis le traitement ({}), avec {}{}.{reference_note}",
-                    src.label,
+                    "Effet sur {outcome} selon le nombre de périodes depuis le traitement ({by}), avec {}{}.{reference_note}",
                     lang.ci_label(spec.inference.level),
                     if crit.is_some() { " et la bande uniforme (plus claire)" } else { "" }
                 ),
@@ -555,7 +559,9 @@ pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
         figures.push(Figure {
             name: "estimators".into(),
             caption: match lang {
-                Lang::En => format!("The overall effect by estimator, with {} intervals.", lang.ci_label(spec.inference.level)),
+                Lang::En => {
+                    format!("The overall effect by estimator, with {} intervals.", lang.ci_label(spec.inference.level))
+                }
                 Lang::Fr => format!("L'effet global selon l'estimateur, avec {}.", lang.ci_label(spec.inference.level)),
             },
             svg: chart.svg().map_err(chart_err)?,
@@ -754,12 +760,10 @@ fn estimate(spec: &StudySpec, e: &EstimatorSpec, df: &DataFrame) -> Result<Estim
             }
         };
     }
-    let att_of = |tidy: &Tidy, what: &str| -> Result<TidyRow> {
-        tidy.row("ATT")
-            .cloned()
-            .ok_or_else(|| Error::design(format!("{what} returned no overall effect"), "check the design's cohorts"))
-    };
-    let result = match e.method.as_str() {
+    // Each design gives: its label, its tidy table, the event-study rows for the chart, its glance,
+    // diagnostics and pre-trend test.
+    type Parts = (String, Tidy, Option<(Tidy, Option<f64>)>, Glance, Vec<Diagnostic>, Option<PretrendTest>);
+    let (label, tidy, event_study, glance, diagnostics, pretrend): Parts = match e.method.as_str() {
         "cs" => {
             let mut model = CallawaySantAnna::new(&r.outcome, &r.unit, &r.time)
                 .comparison(comparison)
@@ -777,7 +781,6 @@ fn estimate(spec: &StudySpec, e: &EstimatorSpec, df: &DataFrame) -> Result<Estim
             let fit = model.fit(df)?;
             let how: Aggregation = e.aggregate.as_deref().unwrap_or("simple").parse()?;
             let agg = fit.aggregate(&how)?;
-            let tidy = agg.tidy_at(level)?;
             let dynamic = fit.aggregate(&Aggregation::dynamic())?;
             let label = e.label.clone().unwrap_or_else(|| {
                 let est = match estimator {
@@ -785,19 +788,13 @@ fn estimate(spec: &StudySpec, e: &EstimatorSpec, df: &DataFrame) -> Result<Estim
                     DidEstimator::Ipw => "IPW",
                     DidEstimator::Regression => "outcome regression",
                 };
-                format!("Callaway–Sant'Anna ({est}, {} aggregation)", how.label())
+                match how {
+                    Aggregation::Simple => format!("Callaway–Sant'Anna ({est})"),
+                    _ => format!("Callaway–Sant'Anna ({est}, {} aggregation)", how.label()),
+                }
             });
-            let result = EstimatorResult {
-                label: label.clone(),
-                method: e.method.clone(),
-                att: att_of(&tidy, &label)?,
-                tidy,
-                event_study: Some((dynamic.tidy_at(level)?, dynamic.uniform_critical_value())),
-                glance: agg.glance(),
-                diagnostics: agg.diagnostics(),
-                pretrend: fit.pretrend_test(),
-            };
-            result
+            let es = Some((dynamic.tidy_at(level)?, dynamic.uniform_critical_value()));
+            (label, agg.tidy_at(level)?, es, agg.glance(), agg.diagnostics(), fit.pretrend_test())
         }
         "2x2" => {
             let mut model = TwoByTwo::new(&r.outcome, &r.unit, &r.time)
@@ -806,24 +803,12 @@ fn estimate(spec: &StudySpec, e: &EstimatorSpec, df: &DataFrame) -> Result<Estim
                 .estimator(estimator);
             model = cohorts!(model);
             let fit = model.fit(df)?;
-            let tidy = fit.tidy_at(level)?;
             let label = e.label.clone().unwrap_or_else(|| "2×2 difference-in-differences".into());
-            let result = EstimatorResult {
-                label: label.clone(),
-                method: e.method.clone(),
-                att: att_of(&tidy, &label)?,
-                tidy,
-                event_study: None,
-                glance: fit.glance(),
-                diagnostics: fit.diagnostics(),
-                pretrend: None,
-            };
-            result
+            (label, fit.tidy_at(level)?, None, fit.glance(), fit.diagnostics(), None)
         }
         m => {
             let method: EventMethod = m.parse()?;
-            let mut model =
-                EventStudy::new(&r.outcome, &r.unit, &r.time).method(method).anticipation(e.anticipation);
+            let mut model = EventStudy::new(&r.outcome, &r.unit, &r.time).method(method).anticipation(e.anticipation);
             model = cohorts!(model);
             if let Some(c) = &inf.cluster {
                 model = model.cluster(c);
@@ -839,20 +824,15 @@ fn estimate(spec: &StudySpec, e: &EstimatorSpec, df: &DataFrame) -> Result<Estim
                 }
                 .into()
             });
-            let result = EstimatorResult {
-                label: label.clone(),
-                method: e.method.clone(),
-                att: att_of(&tidy, &label)?,
-                tidy: tidy.clone(),
-                event_study: Some((tidy, None)),
-                glance: fit.glance(),
-                diagnostics: fit.diagnostics(),
-                pretrend: fit.pretrend_test().cloned(),
-            };
-            result
+            let es = Some((tidy.clone(), None));
+            (label, tidy, es, fit.glance(), fit.diagnostics(), fit.pretrend_test().cloned())
         }
     };
-    Ok(result)
+    let att = tidy
+        .row("ATT")
+        .cloned()
+        .ok_or_else(|| Error::design(format!("{label} returned no overall effect"), "check the design's cohorts"))?;
+    Ok(EstimatorResult { label, method: e.method.clone(), att, tidy, event_study, glance, diagnostics, pretrend })
 }
 
 /// The headline chart: event-time estimates with their intervals (and the uniform band).
@@ -948,14 +928,22 @@ fn checks(spec: &StudySpec, results: &[EstimatorResult], headline: usize, lang: 
     let pre = std::iter::once(head).chain(results.iter()).find_map(|r| r.pretrend.as_ref().map(|p| (r, p)));
     if let Some((from, p)) = pre {
         let result = match p.df2 {
+            // French separates the arguments with a semicolon: the comma is the decimal mark.
             Some(d2) => format!(
-                "F({}, {}) = {}, p = {}",
+                "F({}{} {}) = {}, p = {}",
                 p.df1,
+                lang.pick(",", " ;"),
                 lang.number(d2, 0),
                 lang.number(p.statistic, 2),
                 lang.p_value(p.p_value)
             ),
-            None => format!("F({}, ∞) = {}, p = {}", p.df1, lang.number(p.statistic, 2), lang.p_value(p.p_value)),
+            None => format!(
+                "F({}{} ∞) = {}, p = {}",
+                p.df1,
+                lang.pick(",", " ;"),
+                lang.number(p.statistic, 2),
+                lang.p_value(p.p_value)
+            ),
         };
         let detect = p.detectable_slope.map(|s| match lang {
             Lang::En => format!(
@@ -994,11 +982,14 @@ fn checks(spec: &StudySpec, results: &[EstimatorResult], headline: usize, lang: 
     if results.len() > 1 {
         let h = &head.att;
         let agree = results.iter().all(|r| {
-            r.att.estimate.signum() == h.estimate.signum() && r.att.conf_low <= h.conf_high && r.att.conf_high >= h.conf_low
+            r.att.estimate.signum() == h.estimate.signum()
+                && r.att.conf_low <= h.conf_high
+                && r.att.conf_high >= h.conf_low
         });
-        let range = results.iter().map(|r| r.att.estimate).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-            (a.min(x), b.max(x))
-        });
+        let range = results
+            .iter()
+            .map(|r| r.att.estimate)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
         let d = crate::text::decimals_for(h.std_error, 2);
         out.push(Check {
             name: lang.pick("Agreement across estimators", "Accord entre estimateurs").into(),
@@ -1077,6 +1068,12 @@ impl StudyRun {
         let mut tidy = self.tidy_frame()?;
         files.push(("tidy.csv".into(), frame_bytes(&mut tidy, false)?));
         files.push(("tidy.parquet".into(), frame_bytes(&mut tidy, true)?));
+        // The estimates side by side, for papers and annexes (every term of every estimator).
+        let table = self.table();
+        files.push(("tables/estimates.md".into(), table.to_markdown().into_bytes()));
+        files.push(("tables/estimates.html".into(), table.to_html().into_bytes()));
+        files.push(("tables/estimates.tex".into(), table.to_latex().into_bytes()));
+        files.push(("tables/estimates.typ".into(), table.to_typst().into_bytes()));
         let mut glance = self.glance_frame()?;
         files.push(("glance.csv".into(), frame_bytes(&mut glance, false)?));
         files.push(("glance.parquet".into(), frame_bytes(&mut glance, true)?));
@@ -1096,6 +1093,19 @@ impl StudyRun {
         });
         files.push((MANIFEST.into(), serde_json::to_vec_pretty(&manifest).unwrap_or_default()));
         Ok(files)
+    }
+
+    /// The estimators side by side as a [`RegressionTable`](crate::table::RegressionTable): the
+    /// overall effect first, then the event-time terms.
+    pub fn table(&self) -> crate::table::RegressionTable {
+        let mut t = crate::table::RegressionTable::new()
+            .lang(self.spec.lang)
+            .title(&self.spec.lang.typeset(&self.spec.title))
+            .order(&["ATT"]);
+        for r in &self.results {
+            t = t.model_parts(&r.label, r.tidy.clone(), r.glance.clone());
+        }
+        t
     }
 
     /// Every estimator's tidy table, stacked, with an `estimator` column first.
@@ -1120,14 +1130,17 @@ impl StudyRun {
         for r in &self.results {
             let mut f = frame(r)?;
             let n = f.height();
-            f.insert_column(0, Column::new("estimator".into(), vec![r.label.as_str(); n]))
-                .map_err(|e| Error::Engine { context: "building the tidy table".into(), message: e.to_string(), hint: None })?;
+            f.insert_column(0, Column::new("estimator".into(), vec![r.label.as_str(); n])).map_err(|e| {
+                Error::Engine { context: "building the tidy table".into(), message: e.to_string(), hint: None }
+            })?;
             frames.push(f.lazy());
         }
         let args = UnionArgs { diagonal: true, ..UnionArgs::default() };
-        concat(frames, args)
-            .and_then(|lf| lf.collect())
-            .map_err(|e| Error::Engine { context: "stacking the tidy tables".into(), message: e.to_string(), hint: None })
+        concat(frames, args).and_then(|lf| lf.collect()).map_err(|e| Error::Engine {
+            context: "stacking the tidy tables".into(),
+            message: e.to_string(),
+            hint: None,
+        })
     }
 
     /// Writes the output folder `out` atomically: everything is written into a temporary folder
@@ -1150,11 +1163,8 @@ const MANIFEST: &str = "manifest.json";
 
 fn frame_bytes(df: &mut DataFrame, parquet: bool) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
-    let res = if parquet {
-        ParquetWriter::new(&mut buf).finish(df).map(|_| ())
-    } else {
-        CsvWriter::new(&mut buf).finish(df)
-    };
+    let res =
+        if parquet { ParquetWriter::new(&mut buf).finish(df).map(|_| ()) } else { CsvWriter::new(&mut buf).finish(df) };
     res.map_err(|e| Error::Engine { context: "writing the tidy table".into(), message: e.to_string(), hint: None })?;
     Ok(buf)
 }
@@ -1173,7 +1183,10 @@ fn write_folder(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
             return Err(Error::Io {
                 action: "replace",
                 path: out.to_path_buf(),
-                source: std::io::Error::new(std::io::ErrorKind::AlreadyExists, "the folder exists and phare did not write it"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "the folder exists and phare did not write it",
+                ),
                 hint: Some("choose another output folder with --out, or empty this one".into()),
             });
         }
@@ -1182,11 +1195,16 @@ fn write_folder(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent).map_err(io("create", &parent, "check that the output folder's parent is writable"))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".phare-run-")
-        .tempdir_in(&parent)
-        .map_err(io("create a temporary folder in", &parent, "check that the output folder's parent is writable"))?;
+    std::fs::create_dir_all(&parent).map_err(io(
+        "create",
+        &parent,
+        "check that the output folder's parent is writable",
+    ))?;
+    let tmp = tempfile::Builder::new().prefix(".phare-run-").tempdir_in(&parent).map_err(io(
+        "create a temporary folder in",
+        &parent,
+        "check that the output folder's parent is writable",
+    ))?;
     for (rel, bytes) in files {
         let path = tmp.path().join(rel);
         if let Some(dir) = path.parent() {

@@ -137,6 +137,33 @@ impl Lang {
         }
     }
 
+    /// Text written by the user (a title, a question) set in the language's typography: in
+    /// French, the space before `?`, `!`, `;` and `:` becomes a narrow no-break space (a no-break
+    /// space before `:`), and guillemets hold their content with no-break spaces. English text is
+    /// returned unchanged.
+    ///
+    /// ```
+    /// use phare_report::Lang;
+    /// assert_eq!(Lang::Fr.typeset("Quel effet ?"), "Quel effet\u{202F}?");
+    /// ```
+    pub fn typeset(self, text: &str) -> String {
+        if self == Lang::En {
+            return text.to_string();
+        }
+        let mut out = text.to_string();
+        for (from, to) in [
+            (" ?", format!("{NNBSP}?")),
+            (" !", format!("{NNBSP}!")),
+            (" ;", format!("{NNBSP};")),
+            (" :", format!("{NBSP}:")),
+            ("« ", format!("«{NBSP}")),
+            (" »", format!("{NBSP}»")),
+        ] {
+            out = out.replace(from, &to);
+        }
+        out
+    }
+
     /// One of two texts, by language.
     pub fn pick<'a>(self, en: &'a str, fr: &'a str) -> &'a str {
         match self {

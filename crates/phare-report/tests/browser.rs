@@ -17,7 +17,10 @@ fn chromium() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("PHARE_CHROMIUM") {
         return Some(PathBuf::from(p));
     }
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].iter().map(PathBuf::from).find(|p| p.exists())
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
 }
 
 /// Runs headless Chromium on `page` with `extra` arguments; returns standard output.
@@ -98,7 +101,12 @@ method = "twfe"
 
     if let Ok(shot) = std::env::var("PHARE_SCREENSHOT") {
         let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(shot);
-        headless(&browser, &profile, &page, &[&format!("--screenshot={}", target.display()), "--window-size=1100,2600"]);
+        headless(
+            &browser,
+            &profile,
+            &page,
+            &[&format!("--screenshot={}", target.display()), "--window-size=1100,2600"],
+        );
         assert!(target.is_file());
     }
 }

@@ -37,7 +37,9 @@ fn event_points() -> Vec<EventStudyPoint> {
 
 fn event_tidy() -> Tidy {
     let mut coefs = vec![Coefficient::new("ATT", 5.0, 0.5)];
-    coefs.extend(EVENT.iter().map(|&(e, b, se)| Coefficient::new(format!("ATT(e={e})"), b, se).at_rel_period(RelativePeriod(e))));
+    coefs.extend(
+        EVENT.iter().map(|&(e, b, se)| Coefficient::new(format!("ATT(e={e})"), b, se).at_rel_period(RelativePeriod(e))),
+    );
     // A group-time cell: has a rel_period but belongs to a cohort, so it is not an event-time row.
     coefs.push(Coefficient::new("ATT(2004,2005)", 9.0, 1.0).for_cohort(2004).at_rel_period(RelativePeriod(1)));
     Tidy::from_coefficients(&coefs, Reference::Normal, ConfidenceLevel::NINETY_FIVE)
@@ -55,7 +57,10 @@ fn coefficient_rows() -> Vec<CoefficientRow> {
 
 fn trends() -> TrendsChart {
     TrendsChart::new(vec![
-        TrendSeries::new("Treated counties", vec![(2003, 5.78), (2004, 5.76), (2005, 5.72), (2006, 5.70), (2007, 5.66)]),
+        TrendSeries::new(
+            "Treated counties",
+            vec![(2003, 5.78), (2004, 5.76), (2005, 5.72), (2006, 5.70), (2007, 5.66)],
+        ),
         TrendSeries::new("Not yet treated", vec![(2003, 5.80), (2004, 5.79), (2005, 5.78), (2006, 5.78), (2007, 5.77)]),
     ])
     .treatment_start(2004)
@@ -104,12 +109,21 @@ fn assert_svg(svg: &str) {
 
 /// The texts of the SVG's `<text>` elements (unescaped entities kept).
 fn texts(svg: &str) -> Vec<String> {
-    svg.split("<text").skip(1).filter_map(|t| t.split_once('>').map(|(_, r)| r)).map(|r| r.split("</text>").next().unwrap_or("").trim().to_string()).collect()
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>').map(|(_, r)| r))
+        .map(|r| r.split("</text>").next().unwrap_or("").trim().to_string())
+        .collect()
 }
 
 #[test]
 fn event_study_svg_has_labels_ticks_and_legend() {
-    let svg = EventStudyChart::new(event_points()).reference_period(-1).level(0.95).title("Minimum wage and teen employment (illustrative)").svg().unwrap();
+    let svg = EventStudyChart::new(event_points())
+        .reference_period(-1)
+        .level(0.95)
+        .title("Minimum wage and teen employment (illustrative)")
+        .svg()
+        .unwrap();
     assert_svg(&svg);
     let t = texts(&svg);
     assert!(t.iter().any(|s| s == "Periods relative to treatment"), "{t:?}");
@@ -161,15 +175,21 @@ fn reference_period_is_added_when_missing() {
     let with = EventStudyChart::new(pts).reference_period(-1).svg().unwrap();
     assert!(!texts(&without).iter().any(|s| s == "Reference period"));
     assert!(texts(&with).iter().any(|s| s == "Reference period"));
-    assert_eq!(with.matches("<circle").count(), without.matches("<circle").count() + 2 * 2, "one more point and a legend marker, each drawn as fill + stroke");
+    assert_eq!(
+        with.matches("<circle").count(),
+        without.matches("<circle").count() + 2 * 2,
+        "one more point and a legend marker, each drawn as fill + stroke"
+    );
 }
 
 #[test]
 fn coefficient_chart_shows_models_and_terms() {
-    let svg = CoefficientChart::new(coefficient_rows()).level(0.95).title("Three estimators (illustrative)").svg().unwrap();
+    let svg =
+        CoefficientChart::new(coefficient_rows()).level(0.95).title("Three estimators (illustrative)").svg().unwrap();
     assert_svg(&svg);
     let t = texts(&svg);
-    for s in ["TWFE", "Callaway–Sant&apos;Anna", "Sun–Abraham", "Post-treatment", "Log population", "Estimate (95% CI)"] {
+    for s in ["TWFE", "Callaway–Sant&apos;Anna", "Sun–Abraham", "Post-treatment", "Log population", "Estimate (95% CI)"]
+    {
         assert!(t.iter().any(|x| x == s), "{s} in {t:?}");
     }
     let fr = CoefficientChart::new(coefficient_rows()).lang(Lang::Fr).svg().unwrap();
@@ -214,7 +234,9 @@ fn bacon_chart_colours_kinds_and_draws_the_overall_line() {
     let svg = bacon().svg().unwrap();
     assert_svg(&svg);
     let t = texts(&svg);
-    for s in ["Treated vs never treated", "Earlier vs later treated", "Later vs earlier treated", "Weight", "2×2 estimate"] {
+    for s in
+        ["Treated vs never treated", "Earlier vs later treated", "Later vs earlier treated", "Weight", "2×2 estimate"]
+    {
         assert!(t.iter().any(|x| x == s), "{s} in {t:?}");
     }
     assert!(t.iter().any(|s| s == &format!("Overall estimate: {MINUS}0.0365")), "{t:?}");
@@ -274,7 +296,10 @@ fn png_decodes_to_pixels_with_ink() {
     let white = pixels.iter().filter(|p| p == &&[255, 255, 255]).count();
     assert!(white > pixels.len() / 2);
     assert!(pixels.iter().any(|p| p == &[0x00, 0x72, 0xB2]), "Okabe–Ito blue drawn");
-    assert!(pixels.iter().filter(|p| p[0] < 80 && p[1] < 80 && p[2] < 80).count() > 500, "text rendered with the embedded font");
+    assert!(
+        pixels.iter().filter(|p| p[0] < 80 && p[1] < 80 && p[2] < 80).count() > 500,
+        "text rendered with the embedded font"
+    );
 }
 
 #[test]
@@ -305,7 +330,10 @@ fn empty_and_non_finite_input_are_errors() {
         Err(ChartError::NoFiniteValues { .. })
     ));
     assert!(matches!(BaconChart::new(vec![]).svg(), Err(ChartError::Empty { .. })));
-    assert!(matches!(BaconChart::new(vec![BaconPoint::new(f64::NAN, 1.0, "k")]).svg(), Err(ChartError::NoFiniteValues { .. })));
+    assert!(matches!(
+        BaconChart::new(vec![BaconPoint::new(f64::NAN, 1.0, "k")]).svg(),
+        Err(ChartError::NoFiniteValues { .. })
+    ));
     assert!(matches!(
         BaconChart::new(vec![BaconPoint::new(0.5, -f64::MAX, "k"), BaconPoint::new(0.5, f64::MAX, "k")]).svg(),
         Err(ChartError::ValueRange { .. })
@@ -322,10 +350,11 @@ fn skipped_points_are_noted_and_edge_cases_draw() {
     pts.push(EventStudyPoint::new(4, f64::NAN, f64::NAN, f64::NAN));
     let svg = EventStudyChart::new(pts).svg().unwrap();
     assert!(texts(&svg).iter().any(|s| s == "1 point with a missing or non-finite value is not shown"));
-    let svg = TrendsChart::new(vec![TrendSeries::new("a", vec![(1, 1.0), (2, f64::NAN), (3, 2.0), (4, f64::NEG_INFINITY)])])
-        .lang(Lang::Fr)
-        .svg()
-        .unwrap();
+    let svg =
+        TrendsChart::new(vec![TrendSeries::new("a", vec![(1, 1.0), (2, f64::NAN), (3, 2.0), (4, f64::NEG_INFINITY)])])
+            .lang(Lang::Fr)
+            .svg()
+            .unwrap();
     assert!(texts(&svg).iter().any(|s| s == "2 points à valeur manquante ou non finie ne sont pas représentés"));
     // One point; all-equal values; zero everywhere; infinite interval ends.
     EventStudyChart::new(vec![EventStudyPoint::new(0, 0.3, 0.1, 0.5)]).svg().unwrap();
@@ -366,14 +395,28 @@ fn odd_inputs_never_panic() {
     for round in 0..60 {
         let n = (g.next() % 6) as usize;
         let pts: Vec<EventStudyPoint> = (0..n)
-            .map(|_| EventStudyPoint::new((g.next() % 9) as i64 - 4, g.value(), g.value(), g.value()).with_band(g.value(), g.value()))
+            .map(|_| {
+                EventStudyPoint::new((g.next() % 9) as i64 - 4, g.value(), g.value(), g.value())
+                    .with_band(g.value(), g.value())
+            })
             .collect();
         let lang = if round % 2 == 0 { Lang::En } else { Lang::Fr };
         let _ = EventStudyChart::new(pts).reference_period(-1).lang(lang).size(200 + round * 7, 160 + round * 3).svg();
-        let rows: Vec<CoefficientRow> =
-            (0..n).map(|i| CoefficientRow::new(format!("m{}", i % 2), format!("t{}", g.next() % 3), g.value(), g.value(), g.value())).collect();
+        let rows: Vec<CoefficientRow> = (0..n)
+            .map(|i| {
+                CoefficientRow::new(
+                    format!("m{}", i % 2),
+                    format!("t{}", g.next() % 3),
+                    g.value(),
+                    g.value(),
+                    g.value(),
+                )
+            })
+            .collect();
         let _ = CoefficientChart::new(rows).lang(lang).svg();
-        let series = (0..n).map(|i| TrendSeries::new(format!("s{i}"), (0..n).map(|j| (j as i64 * 3 - 5, g.value())).collect())).collect();
+        let series = (0..n)
+            .map(|i| TrendSeries::new(format!("s{i}"), (0..n).map(|j| (j as i64 * 3 - 5, g.value())).collect()))
+            .collect();
         let _ = TrendsChart::new(series).treatment_start((g.next() % 20) as i64 - 10).svg();
         let bp = (0..n).map(|i| BaconPoint::new(g.value(), g.value(), format!("k{}", i % 3))).collect();
         let _ = BaconChart::new(bp).overall(g.value()).size(160, 160).png();
@@ -419,3 +462,45 @@ fn write_examples_when_asked() {
     std::fs::write(dir.join("bacon.png"), b.png().unwrap()).unwrap();
 }
 
+#[test]
+fn crowded_layouts_never_panic() {
+    let long = "a very long label that goes on and on ".repeat(8);
+    let series: Vec<TrendSeries> =
+        (0..50).map(|i| TrendSeries::new(format!("{long}{i}"), vec![(i, i as f64), (i + 1, 1.0)])).collect();
+    for (w, h) in [(160, 120), (160, 8192), (8192, 120), (400, 300)] {
+        let _ = TrendsChart::new(series.clone())
+            .title(long.clone())
+            .x_label(long.clone())
+            .y_label(long.clone())
+            .size(w, h)
+            .svg();
+        let _ = TrendsChart::new(series.clone()).title(long.clone()).size(w, h).png();
+        let rows: Vec<CoefficientRow> = (0..40)
+            .map(|i| CoefficientRow::new(format!("{long}{i}"), format!("{long}{}", i % 7), 0.1, 0.0, 0.2))
+            .collect();
+        let _ = CoefficientChart::new(rows.clone()).size(w, h).svg();
+        let _ = CoefficientChart::new(rows).size(w, h).png();
+        let many: Vec<EventStudyPoint> =
+            (-500..=500).map(|e| EventStudyPoint::new(e, 1e-300 * e as f64, -1e-300, 1e-300)).collect();
+        let _ = EventStudyChart::new(many).size(w, h).png();
+        let _ = EventStudyChart::new(vec![
+            EventStudyPoint::new(i64::MIN, 1.0, 0.0, 2.0),
+            EventStudyPoint::new(i64::MAX, 1.0, 0.0, 2.0),
+        ])
+        .size(w, h)
+        .svg();
+    }
+    // At an ordinary size, crowded charts still render.
+    let rows: Vec<CoefficientRow> = (0..40)
+        .map(|i| CoefficientRow::new(format!("m{}", i % 9), format!("{long}{}", i % 7), 0.1, 0.0, 0.2))
+        .collect();
+    let svg = CoefficientChart::new(rows).size(900, 700).svg().unwrap();
+    assert!(texts(&svg).iter().any(|s| s.ends_with('…')), "long terms shortened");
+    TrendsChart::new(series).size(900, 700).png().unwrap();
+    EventStudyChart::new(vec![
+        EventStudyPoint::new(i64::MIN, 1.0, 0.0, 2.0),
+        EventStudyPoint::new(i64::MAX, 1.0, 0.0, 2.0),
+    ])
+    .svg()
+    .unwrap();
+}

@@ -47,7 +47,17 @@ fn the_minimum_wage_study_gives_the_published_estimates_and_a_complete_folder() 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("brief");
     let files = run.write(&out).unwrap();
-    for f in ["brief.html", "brief.md", "figures/event_study.svg", "figures/trends.svg", "tidy.csv", "tidy.parquet", "glance.csv", "study.toml", "manifest.json"] {
+    for f in [
+        "brief.html",
+        "brief.md",
+        "figures/event_study.svg",
+        "figures/trends.svg",
+        "tidy.csv",
+        "tidy.parquet",
+        "glance.csv",
+        "study.toml",
+        "manifest.json",
+    ] {
         assert!(files.iter().any(|x| x == f), "{f} missing from {files:?}");
         assert!(out.join(f).is_file(), "{f} not written");
     }
@@ -55,7 +65,8 @@ fn the_minimum_wage_study_gives_the_published_estimates_and_a_complete_folder() 
     assert!(html.contains("<svg") && !html.contains("<script"));
     let tidy = std::fs::read_to_string(out.join("tidy.csv")).unwrap();
     assert!(tidy.lines().next().unwrap().starts_with("estimator,term,estimate"));
-    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["seed"], 20_261_129);
     // The study file is recorded with its hash, and the data's hash too.
     assert!(run.brief.reproducibility.inputs.iter().any(|(n, h)| n == "mpdta_minimum_wage.toml" && h.len() == 64));
@@ -77,29 +88,27 @@ fn the_same_seed_gives_the_same_brief() {
 fn bad_study_files_get_one_clear_error_and_no_output() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let cases: Vec<(&str, Box<dyn Fn(String) -> String>, ErrorKind, &str)> = vec![
-        ("typo in a key", Box::new(|s| s.replacen("title =", "titel =", 1)), ErrorKind::FileFormat, "unknown field `titel`"),
+    // (what, text replaced in the example study, its replacement, error kind, text of the message)
+    let cases = [
+        ("typo in a key", "title =", "titel =", ErrorKind::FileFormat, "unknown field `titel`"),
         (
             "unknown estimator",
-            Box::new(|s| s.replacen("method = \"sa\"", "method = \"synth\"", 1)),
+            "method = \"sa\"",
+            "method = \"synth\"",
             ErrorKind::InvalidArgument,
             "accepted values are cs, sa, bjs, gardner, twfe, 2x2",
         ),
         (
             "role naming a missing column",
-            Box::new(|s| s.replacen("outcome = \"lemp\"", "outcome = \"lempp\"", 1)),
+            "outcome = \"lemp\"",
+            "outcome = \"lempp\"",
             ErrorKind::ColumnNotFound,
             "lempp",
         ),
-        (
-            "missing data file",
-            Box::new(|s| s.replacen("dataset = \"mpdta\"", "path = \"nowhere.csv\"", 1)),
-            ErrorKind::Io,
-            "nowhere.csv",
-        ),
+        ("missing data file", "dataset = \"mpdta\"", "path = \"nowhere.csv\"", ErrorKind::Io, "nowhere.csv"),
     ];
-    for (what, edit, kind, needle) in cases {
-        let path = study_in(dir.path(), edit);
+    for (what, from, to, kind, needle) in cases {
+        let path = study_in(dir.path(), |s| s.replacen(from, to, 1));
         let err = run_file(&path).and_then(|r| r.write(&out).map(|_| ())).unwrap_err();
         assert_eq!(err.kind(), kind, "{what}: {err}");
         assert!(err.to_string().contains(needle), "{what}: {err}");
@@ -157,5 +166,16 @@ fn a_script_column_name_is_text_in_every_output() {
     assert!(!md.contains("<script"));
     for f in &run.brief.figures {
         assert!(!f.svg.contains("<script"), "{}", f.name);
+    }
+}
+
+#[test]
+fn the_brief_text_is_pinned() {
+    // The whole Markdown brief of the bundled studies (English and French): wording, number
+    // formatting, escaping and the reproducibility annex. Seeds are fixed, so the bootstrap
+    // numbers are too; a change here is a change users see.
+    for (name, file) in [("brief_en", "mpdta_minimum_wage.toml"), ("brief_fr", "mpdta_salaire_minimum.toml")] {
+        let run = run_file(&example(file)).unwrap();
+        insta::assert_snapshot!(name, run.brief.to_markdown().markdown);
     }
 }

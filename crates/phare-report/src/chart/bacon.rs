@@ -81,7 +81,11 @@ impl Chart for BaconChart {
             return Err(ChartError::NoFiniteValues { chart: NAME });
         }
         let overall = self.overall.filter(|o| o.is_finite());
-        let x = Axis::continuous(NAME, shown.iter().map(|p| p.weight).chain([0.0]), (self.options.width / 90).max(3) as usize)?;
+        let x = Axis::continuous(
+            NAME,
+            shown.iter().map(|p| p.weight).chain([0.0]),
+            (self.options.width / 90).max(3) as usize,
+        )?;
         let y = Axis::continuous(
             NAME,
             shown.iter().map(|p| p.estimate).chain(overall).chain([0.0]),

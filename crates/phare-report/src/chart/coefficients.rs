@@ -27,7 +27,13 @@ pub struct CoefficientRow {
 
 impl CoefficientRow {
     /// A row.
-    pub fn new(model: impl Into<String>, term: impl Into<String>, estimate: f64, conf_low: f64, conf_high: f64) -> Self {
+    pub fn new(
+        model: impl Into<String>,
+        term: impl Into<String>,
+        estimate: f64,
+        conf_low: f64,
+        conf_high: f64,
+    ) -> Self {
         CoefficientRow { model: model.into(), term: term.into(), estimate, conf_low, conf_high }
     }
 }
@@ -63,7 +69,9 @@ impl CoefficientChart {
     pub fn with_tidy(mut self, model: impl Into<String>, tidy: &phare_core::Tidy) -> Self {
         let model = model.into();
         self.rows.extend(
-            tidy.rows.iter().map(|r| CoefficientRow::new(model.clone(), r.term.clone(), r.estimate, r.conf_low, r.conf_high)),
+            tidy.rows
+                .iter()
+                .map(|r| CoefficientRow::new(model.clone(), r.term.clone(), r.estimate, r.conf_low, r.conf_high)),
         );
         self.level = Some(tidy.level.value());
         self
@@ -168,7 +176,8 @@ impl Chart for CoefficientChart {
         let m = models.len();
         let step = (0.7 / m as f64).min(0.25);
         for r in shown {
-            let (Some(i), Some(j)) = (terms.iter().position(|s| *s == r.term), models.iter().position(|s| *s == r.model))
+            let (Some(i), Some(j)) =
+                (terms.iter().position(|s| *s == r.term), models.iter().position(|s| *s == r.model))
             else {
                 continue;
             };

@@ -163,8 +163,10 @@ impl Chart for EventStudyChart {
             Some(l) => lang.ci_label(l),
             None => lang.pick("CI", "IC").to_string(),
         };
-        let mut legend =
-            vec![LegendEntry { swatch: Swatch::PointRange { colour: main }, label: format!("{} ({ci})", lang.pick("Estimate", "Estimation")) }];
+        let mut legend = vec![LegendEntry {
+            swatch: Swatch::PointRange { colour: main },
+            label: format!("{} ({ci})", lang.pick("Estimate", "Estimation")),
+        }];
         if shown.iter().any(|p| p.band.is_some()) {
             let label = match self.level {
                 Some(l) => format!("{} {}", lang.pick("Uniform band,", "Bande uniforme,"), lang.percent(l, 0)),

@@ -12,6 +12,10 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+/// The height kept for the axes and the plot: a title, legend or note that would leave less is
+/// not drawn.
+const MIN_PLOT_HEIGHT: u32 = 110;
+
 /// A continuous axis whose ticks (grid lines and labels) are exactly the [`Axis`] ticks.
 pub(crate) struct Ticked {
     inner: RangedCoordf64,
@@ -113,16 +117,24 @@ impl<'r, DB: DrawingBackend> Plot<'r, DB> {
         let lang = o.lang;
         root.fill(&colour(t.background)).map_err(drawing_err)?;
         let mut area = root.clone();
+        // Title, legend and note are left out rather than squeeze the plot below MIN_PLOT_HEIGHT.
         if let Some(title) = o.title.as_deref().filter(|s| !s.trim().is_empty()) {
-            area = area.margin(6, 0, 0, 0).titled(title, text_style(t.title_size, t.foreground)).map_err(drawing_err)?;
+            let style = text_style(t.title_size, t.foreground);
+            let (_, h) = root.estimate_text_size(title, &style).map_err(drawing_err)?;
+            if area.dim_in_pixel().1 >= h + 16 + MIN_PLOT_HEIGHT {
+                area = area.margin(6, 0, 0, 0).titled(title, style).map_err(drawing_err)?;
+            }
         }
         if !spec.legend.is_empty() {
-            let h = draw_legend(root, &area, &spec.legend, t)?;
-            area = area.margin(h, 0, 0, 0);
+            let h = draw_legend(root, &area, &spec.legend, t, false)?;
+            if area.dim_in_pixel().1 >= h + MIN_PLOT_HEIGHT {
+                draw_legend(root, &area, &spec.legend, t, true)?;
+                area = area.margin(h, 0, 0, 0);
+            }
         }
         if let Some(note) = spec.note.as_deref() {
             let note_h = (t.note_size * 1.6) as u32;
-            if area.dim_in_pixel().1 > note_h + 40 {
+            if area.dim_in_pixel().1 >= note_h + MIN_PLOT_HEIGHT {
                 let (xr, yr) = area.get_pixel_range();
                 let style = text_style(t.note_size, t.reference).pos(Pos::new(HPos::Left, VPos::Bottom));
                 root.draw_text(note, &style, (xr.start + 10, yr.end - 4)).map_err(drawing_err)?;
@@ -351,6 +363,7 @@ fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[LegendEntry],
     t: &Theme,
+    draw: bool,
 ) -> Result<u32, ChartError> {
     let style = text_style(t.legend_size, t.foreground).pos(Pos::new(HPos::Left, VPos::Center));
     let (xr, yr) = area.get_pixel_range();
@@ -368,32 +381,36 @@ fn draw_legend<DB: DrawingBackend>(
             y += row_h;
             rows += 1;
         }
-        let mid = (x + swatch_w / 2, y);
-        let r = t.point_radius as i32;
-        match &e.swatch {
-            Swatch::Marker { shape, colour: c, filled } => draw_marker(root, *shape, mid, r, *c, *filled, t.background)?,
-            Swatch::PointRange { colour: c } => {
-                let s = colour(*c).stroke_width(t.line_width);
-                root.draw(&PathElement::new(vec![(mid.0, y - row_h / 2 + 3), (mid.0, y + row_h / 2 - 3)], s))
-                    .map_err(drawing_err)?;
-                draw_marker(root, MarkerShape::Circle, mid, r, *c, true, t.background)?;
-            }
-            Swatch::Line { colour: c, dashed } => {
-                let s = colour(*c).stroke_width(t.line_width);
-                if *dashed {
-                    for (a, b) in [(x, x + 7), (x + 12, x + 19), (x + 24, x + swatch_w)] {
-                        root.draw(&PathElement::new(vec![(a, y), (b, y)], s)).map_err(drawing_err)?;
+        if draw {
+            let mid = (x + swatch_w / 2, y);
+            let r = t.point_radius as i32;
+            match &e.swatch {
+                Swatch::Marker { shape, colour: c, filled } => {
+                    draw_marker(root, *shape, mid, r, *c, *filled, t.background)?
+                }
+                Swatch::PointRange { colour: c } => {
+                    let s = colour(*c).stroke_width(t.line_width);
+                    root.draw(&PathElement::new(vec![(mid.0, y - row_h / 2 + 3), (mid.0, y + row_h / 2 - 3)], s))
+                        .map_err(drawing_err)?;
+                    draw_marker(root, MarkerShape::Circle, mid, r, *c, true, t.background)?;
+                }
+                Swatch::Line { colour: c, dashed } => {
+                    let s = colour(*c).stroke_width(t.line_width);
+                    if *dashed {
+                        for (a, b) in [(x, x + 7), (x + 12, x + 19), (x + 24, x + swatch_w)] {
+                            root.draw(&PathElement::new(vec![(a, y), (b, y)], s)).map_err(drawing_err)?;
+                        }
+                    } else {
+                        root.draw(&PathElement::new(vec![(x, y), (x + swatch_w, y)], s)).map_err(drawing_err)?;
                     }
-                } else {
-                    root.draw(&PathElement::new(vec![(x, y), (x + swatch_w, y)], s)).map_err(drawing_err)?;
+                }
+                Swatch::Band { colour: c } => {
+                    root.draw(&Rectangle::new([(x + 4, y - 7), (x + swatch_w - 4, y + 7)], colour(*c).filled()))
+                        .map_err(drawing_err)?;
                 }
             }
-            Swatch::Band { colour: c } => {
-                root.draw(&Rectangle::new([(x + 4, y - 7), (x + swatch_w - 4, y + 7)], colour(*c).filled()))
-                    .map_err(drawing_err)?;
-            }
+            root.draw_text(&e.label, &style, (x + swatch_w + 6, y)).map_err(drawing_err)?;
         }
-        root.draw_text(&e.label, &style, (x + swatch_w + 6, y)).map_err(drawing_err)?;
         x += w + 22;
     }
     Ok((rows * row_h + 8) as u32)

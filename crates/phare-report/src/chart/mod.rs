@@ -38,7 +38,7 @@
 //!   font (text rasterised by this module's own `ab_glyph` code: plotters 0.3.7 misplaces glyphs). Rendering is deterministic: the same chart gives the same bytes.
 //! - No system font or library is ever used: DejaVu Sans (see `assets/fonts/README.md`) is compiled
 //!   in and registered with plotters' `ab_glyph` text support on first use ([`embedded_font`]).
-//! - Tick labels follow the chart's [`Lang`](crate::Lang): French charts show `0,1` and `−0,1`
+//! - Tick labels follow the chart's [`Lang`]: French charts show `0,1` and `−0,1`
 //!   (true minus sign); periods and years are never grouped by thousands.
 //!
 //! ## Bad input

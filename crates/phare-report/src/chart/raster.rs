@@ -10,9 +10,7 @@ use super::FONT;
 use ab_glyph::{Font, FontRef, ScaleFont, point};
 use plotters::prelude::BitMapBackend;
 use plotters::style::text_anchor::{HPos, VPos};
-use plotters_backend::{
-    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
-};
+use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind};
 use std::sync::OnceLock;
 
 /// A bitmap backend whose text is drawn with correct glyph positions.
