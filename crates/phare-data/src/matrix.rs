@@ -175,27 +175,47 @@ pub struct GroupIds {
 impl GroupIds {
     /// Encodes column `column` of `df` at `rows` (any type: codes, names, numbers).
     pub fn from_frame(df: &DataFrame, column: &str, rows: &[usize]) -> Result<GroupIds> {
+        let all = rows.len() == df.height() && rows.iter().enumerate().all(|(i, &r)| i == r);
+        Self::encode_column(df, column, if all { None } else { Some(rows) })
+    }
+
+    /// Encodes every row of column `column` of `df`.
+    pub fn from_column(df: &DataFrame, column: &str) -> Result<GroupIds> {
+        Self::encode_column(df, column, None)
+    }
+
+    /// Encodes `column` at `rows`, or at every row (`None`: the column is read sequentially).
+    fn encode_column(df: &DataFrame, column: &str, rows: Option<&[usize]>) -> Result<GroupIds> {
         let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
         let s = df.column(column).map_err(|_| Error::column_not_found(column, &names))?.as_materialized_series();
         // Fast paths for integer and text columns (the usual identifiers); anything else is keyed
         // by its rendered value.
-        // When every row is requested (the usual case), read the column sequentially.
-        let all_rows = rows.len() == s.len() && rows.iter().enumerate().all(|(i, &r)| i == r);
+        let all_rows = rows.is_none();
+        let every: Vec<usize>;
+        let rows = match rows {
+            Some(r) => r,
+            None if s.dtype().is_integer() || s.dtype() == &DataType::String => &[][..],
+            None => {
+                every = (0..s.len()).collect();
+                &every[..]
+            }
+        };
+        let n = if all_rows { s.len() } else { rows.len() };
         if s.dtype().is_integer() {
             let v = s.cast(&DataType::Int64).map_err(crate::engine::engine_err("encoding groups"))?;
             let ca = v.i64().map_err(crate::engine::engine_err("encoding groups"))?;
             let (ids, n_levels) = match (ca.min().zip(ca.max()), all_rows) {
                 // Identifiers in a compact range (1..N, years): a lookup table instead of hashing.
-                (Some((lo, hi)), true) if (hi - lo) as u128 <= (4 * rows.len() as u128).max(1 << 20) => {
+                (Some((lo, hi)), true) if (hi - lo) as u128 <= (4 * n as u128).max(1 << 20) => {
                     if ca.null_count() == 0 {
-                        let mut values = Vec::with_capacity(ca.len());
-                        crate::engine::extend_values(&mut values, ca, 0);
-                        encode_dense(values.into_iter().map(Some), lo, (hi - lo) as usize + 1)
+                        // Straight from the Arrow buffers, no per-element validity check.
+                        let values = ca.downcast_iter().flat_map(|a| a.values().iter().copied().map(Some));
+                        encode_dense(values, lo, (hi - lo) as usize + 1)
                     } else {
                         encode_dense(ca.iter(), lo, (hi - lo) as usize + 1)
                     }
                 }
-                (Some((lo, hi)), false) if (hi - lo) as u128 <= (4 * rows.len() as u128).max(1 << 20) => {
+                (Some((lo, hi)), false) if (hi - lo) as u128 <= (4 * n as u128).max(1 << 20) => {
                     encode_dense(rows.iter().map(|&r| ca.get(r)), lo, (hi - lo) as usize + 1)
                 }
                 (_, true) => encode(ca.iter()),
@@ -287,7 +307,8 @@ pub fn render_cells(df: &DataFrame, column: &str, rows: &[usize]) -> Result<Vec<
     if s.dtype().is_integer() {
         let v = s.cast(&DataType::Int64).map_err(crate::engine::engine_err("reading levels"))?;
         let ca = v.i64().map_err(crate::engine::engine_err("reading levels"))?;
-        if ca.null_count() == 0 {
+        // Many rows (a level per row): one sequential read; few rows (one per unit): lookups.
+        if ca.null_count() == 0 && rows.len() * 8 >= ca.len() {
             let mut values = Vec::with_capacity(ca.len());
             crate::engine::extend_values(&mut values, ca, 0);
             return Ok(rows.iter().map(|&r| values.get(r).map(|v| v.to_string())).collect());

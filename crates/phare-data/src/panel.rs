@@ -57,8 +57,7 @@ impl Panel {
         let row_time = time_values(ts, time)?;
         // Units numbered in order of first appearance (integer identifiers through a lookup table),
         // named by their first row.
-        let all_rows: Vec<usize> = (0..df.height()).collect();
-        let ids = crate::matrix::GroupIds::from_frame(df, unit, &all_rows)?;
+        let ids = crate::matrix::GroupIds::from_column(df, unit)?;
         let mut first_row = vec![usize::MAX; ids.n_levels];
         let mut row_unit = Vec::with_capacity(df.height());
         for (row, id) in ids.ids.iter().enumerate() {
@@ -71,29 +70,31 @@ impl Panel {
         }
         let units: Vec<String> =
             crate::matrix::render_cells(df, unit, &first_row)?.into_iter().map(Option::unwrap_or_default).collect();
-        // Distinct periods: few, so a sorted vector with binary-search insertion beats a tree, and
-        // consecutive rows usually share their period.
-        let mut periods: Vec<i64> = Vec::new();
-        let mut last = None;
-        for &t in &row_time {
-            if last != Some(t) {
-                if let Err(pos) = periods.binary_search(&t) {
-                    periods.insert(pos, t);
+        // Distinct periods and each row's period position. Periods are usually years or period
+        // numbers spanning a short range: then a presence table gives both in two linear passes.
+        // Otherwise (dates as day numbers, say), a sorted copy and binary searches.
+        let (lo, hi) = row_time.iter().fold((i64::MAX, i64::MIN), |(a, b), &t| (a.min(t), b.max(t)));
+        let span = (hi as i128 - lo as i128) as u128;
+        let (periods, row_period): (Vec<i64>, Vec<u32>) = if span <= (1 << 16).max(row_time.len() as u128) {
+            let mut table = vec![u32::MAX; span as usize + 1];
+            for &t in &row_time {
+                table[(t - lo) as usize] = 0;
+            }
+            let mut periods = Vec::new();
+            for (k, slot) in table.iter_mut().enumerate() {
+                if *slot == 0 {
+                    *slot = periods.len() as u32;
+                    periods.push(lo + k as i64);
                 }
-                last = Some(t);
             }
-        }
-        // Each row's period position: a lookup table when the periods span a short range (years,
-        // period numbers), a binary search otherwise.
-        let (lo, hi) = (periods[0], periods[periods.len() - 1]);
-        let row_period: Vec<u32> = if (hi - lo) as u128 <= 64 * periods.len() as u128 {
-            let mut table = vec![0u32; (hi - lo) as usize + 1];
-            for (i, p) in periods.iter().enumerate() {
-                table[(p - lo) as usize] = i as u32;
-            }
-            row_time.iter().map(|t| table[(t - lo) as usize]).collect()
+            let row_period = row_time.iter().map(|&t| table[(t - lo) as usize]).collect();
+            (periods, row_period)
         } else {
-            row_time.iter().map(|t| periods.binary_search(t).unwrap_or(0) as u32).collect()
+            let mut periods = row_time.clone();
+            periods.sort_unstable();
+            periods.dedup();
+            let row_period = row_time.iter().map(|t| periods.binary_search(t).unwrap_or(0) as u32).collect();
+            (periods, row_period)
         };
         let mut seen = vec![false; units.len() * periods.len()];
         for (&u, &ti) in row_unit.iter().zip(&row_period) {
@@ -173,7 +174,14 @@ impl Panel {
     /// 0) or a missing value marks never-treated units. The column must be constant within a unit.
     pub fn with_cohort_column(mut self, df: &DataFrame, cohort: &str, never: i64) -> Result<Panel> {
         let s = column(df, cohort)?;
-        let v = crate::roles::to_f64(s, cohort)?;
+        // Integer cohorts (the usual case) are read as such; other numeric types through f64.
+        let v: Vec<Option<f64>> = match s.dtype() {
+            DataType::Int64 if s.null_count() == 0 => {
+                let ca = s.i64().map_err(engine_err("reading cohorts"))?;
+                ca.downcast_iter().flat_map(|a| a.values().iter().map(|&g| Some(g as f64))).collect()
+            }
+            _ => crate::roles::to_f64(s, cohort)?,
+        };
         let mut first: Vec<Option<Option<i64>>> = vec![None; self.units.len()];
         for (row, x) in v.iter().enumerate() {
             let g = match x {
