@@ -100,6 +100,25 @@ fn run_writes_the_decision_brief_of_the_readme_main_job() {
         assert!(stderr(&o).contains("unknown field `inferense`") && stderr(&o).contains("inference"), "{}", stderr(&o));
     }
     assert!(!dir.path().join("never").exists());
+    // Other bad inputs: one message each, exit code 1, no output folder.
+    let unknown = dir.path().join("unknown.toml");
+    std::fs::write(
+        &unknown,
+        std::fs::read_to_string(&study).unwrap().replacen("method = \"sa\"", "method = \"synth\"", 1),
+    )
+    .unwrap();
+    for (args, needle) in [
+        (vec!["run", s(&dir.path().join("absent.toml"))], "absent.toml"),
+        (vec!["run", s(&unknown)], "accepted values are cs, sa, bjs, gardner, twfe, 2x2"),
+    ] {
+        let mut args = args;
+        let target = dir.path().join("never");
+        args.extend(["--out", s(&target)]);
+        let o = phare(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&o).contains(needle), "{}", stderr(&o));
+        assert!(!target.exists());
+    }
 }
 
 #[test]
