@@ -10,3 +10,6 @@ pub use phare_data::{
     AggregateSpec, DesignMatrix, Encoding, Measure, MissingPolicy, Panel, ReadOptions, Roles, Stat, ToFrame, aggregate,
     describe, load_dataset, read, scan, write_frame,
 };
+#[cfg(feature = "notebook")]
+pub use phare_report::notebook::Notebook;
+pub use phare_report::{Lang, brief::Brief, table::RegressionTable};

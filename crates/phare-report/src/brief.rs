@@ -317,15 +317,23 @@ impl Brief {
     pub fn to_html(&self) -> String {
         let l = self.lang;
         let e = escape_html;
-        let mut s = String::new();
-        s.push_str(&format!(
+        format!(
             "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <meta name=\"generator\" content=\"phare {}\">\n<title>{}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n<main>\n",
+             <meta name=\"generator\" content=\"phare {}\">\n<title>{}</title>\n</head>\n<body>\n{}</body>\n</html>\n",
             l.code(),
             e(&self.reproducibility.phare_version),
-            e(&l.typeset(&self.title))
-        ));
+            e(&l.typeset(&self.title)),
+            self.to_html_fragment()
+        )
+    }
+
+    /// The brief as an HTML fragment (its style sheet, scoped to `.phare-brief`, then the content):
+    /// the body of [`Brief::to_html`], and what a notebook displays, so the two never disagree.
+    pub fn to_html_fragment(&self) -> String {
+        let l = self.lang;
+        let e = escape_html;
+        let mut s = format!("<style>\n{CSS}</style>\n<main class=\"phare-brief\" lang=\"{}\">\n", l.code());
         s.push_str(&format!("<h1>{}</h1>\n", e(&l.typeset(&self.title))));
         if let Some(q) = &self.question {
             s.push_str(&format!("<p class=\"question\">{}</p>\n", e(&l.typeset(q))));
@@ -392,7 +400,7 @@ impl Brief {
         for (k, v) in self.annex_rows() {
             s.push_str(&format!("<dt>{}</dt><dd><code>{}</code></dd>\n", e(&k), e(&v)));
         }
-        s.push_str("</dl>\n</section>\n</main>\n</body>\n</html>\n");
+        s.push_str("</dl>\n</section>\n</main>\n");
         s
     }
 
@@ -555,33 +563,33 @@ fn safe_stem(name: &str) -> String {
 
 /// The brief's style sheet: readable on screen and in print, colour-blind-safe verdict colours
 /// (Okabe–Ito), no web font.
-const CSS: &str = r#"body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1a1a1a; background: #fff; margin: 0; line-height: 1.5; }
-main { max-width: 52rem; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
-h1 { font-size: 1.7rem; line-height: 1.25; margin: 0 0 .5rem; }
-h2 { font-size: 1.15rem; margin: 2rem 0 .6rem; border-bottom: 2px solid #0072B2; padding-bottom: .2rem; }
-.question { color: #444; font-style: italic; margin: 0 0 1rem; }
-.answer { font-size: 1.15rem; background: #eef5fb; border-left: 5px solid #0072B2; padding: .8rem 1rem; margin: 1rem 0; }
-.key-figures dl { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: .6rem; margin: 0; }
-.key-figures div { border: 1px solid #d0d7de; border-radius: 6px; padding: .5rem .7rem; }
-.key-figures dt { font-size: .8rem; color: #555; }
-.key-figures dd { margin: 0; font-size: 1.2rem; font-weight: 600; font-variant-numeric: tabular-nums; }
-figure { margin: 1.5rem 0; }
-figure svg { max-width: 100%; height: auto; }
-figcaption { font-size: .9rem; color: #444; }
-table.phare-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-table.phare-table th, table.phare-table td { padding: .3rem .6rem; border-bottom: 1px solid #d0d7de; text-align: left; }
-table.phare-table td.num { text-align: right; white-space: nowrap; }
-table.phare-table thead th { border-bottom: 2px solid #1a1a1a; }
-ul.checks { list-style: none; padding: 0; }
-ul.checks li { border-left: 5px solid #999; padding: .4rem .8rem; margin: .5rem 0; background: #fafafa; }
-ul.checks li.ok { border-color: #009E73; }
-ul.checks li.caution { border-color: #E69F00; }
-ul.checks li.problem { border-color: #D55E00; }
-.verdict { font-size: .75rem; text-transform: uppercase; letter-spacing: .05em; color: #555; }
-.methods dt, .annex dt { font-weight: 600; }
-.methods dd, .annex dd { margin: 0 0 .5rem; }
-.annex code { font-size: .8rem; word-break: break-all; }
-@media print { main { padding: 0; } .answer { background: none; } }
+const CSS: &str = r#"body { margin: 0; background: #fff; }
+.phare-brief { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1a1a1a; background: #fff; line-height: 1.5; max-width: 52rem; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
+.phare-brief h1 { font-size: 1.7rem; line-height: 1.25; margin: 0 0 .5rem; }
+.phare-brief h2 { font-size: 1.15rem; margin: 2rem 0 .6rem; border-bottom: 2px solid #0072B2; padding-bottom: .2rem; }
+.phare-brief .question { color: #444; font-style: italic; margin: 0 0 1rem; }
+.phare-brief .answer { font-size: 1.15rem; background: #eef5fb; border-left: 5px solid #0072B2; padding: .8rem 1rem; margin: 1rem 0; }
+.phare-brief .key-figures dl { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: .6rem; margin: 0; }
+.phare-brief .key-figures div { border: 1px solid #d0d7de; border-radius: 6px; padding: .5rem .7rem; }
+.phare-brief .key-figures dt { font-size: .8rem; color: #555; }
+.phare-brief .key-figures dd { margin: 0; font-size: 1.2rem; font-weight: 600; font-variant-numeric: tabular-nums; }
+.phare-brief figure { margin: 1.5rem 0; }
+.phare-brief figure svg { max-width: 100%; height: auto; }
+.phare-brief figcaption { font-size: .9rem; color: #444; }
+.phare-brief table.phare-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+.phare-brief table.phare-table th, .phare-brief table.phare-table td { padding: .3rem .6rem; border-bottom: 1px solid #d0d7de; text-align: left; }
+.phare-brief table.phare-table td.num { text-align: right; white-space: nowrap; }
+.phare-brief table.phare-table thead th { border-bottom: 2px solid #1a1a1a; }
+.phare-brief ul.checks { list-style: none; padding: 0; }
+.phare-brief ul.checks li { border-left: 5px solid #999; padding: .4rem .8rem; margin: .5rem 0; background: #fafafa; }
+.phare-brief ul.checks li.ok { border-color: #009E73; }
+.phare-brief ul.checks li.caution { border-color: #E69F00; }
+.phare-brief ul.checks li.problem { border-color: #D55E00; }
+.phare-brief .verdict { font-size: .75rem; text-transform: uppercase; letter-spacing: .05em; color: #555; }
+.phare-brief .methods dt, .phare-brief .annex dt { font-weight: 600; }
+.phare-brief .methods dd, .phare-brief .annex dd { margin: 0 0 .5rem; }
+.phare-brief .annex code { font-size: .8rem; word-break: break-all; }
+@media print { .phare-brief { padding: 0; } .phare-brief .answer { background: none; } }
 "#;
 
 #[cfg(test)]

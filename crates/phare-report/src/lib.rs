@@ -10,12 +10,15 @@
 //! - [`chart`]: plotters charts rendered to SVG strings and PNG bytes, with an embedded font;
 //! - [`table`]: multi-model regression tables;
 //! - [`brief`]: the decision brief, as one self-contained HTML file or Markdown plus SVG;
+//! - `notebook` (feature `notebook`): rich display in evcxr Jupyter notebooks;
 //! - [`study`]: study files (`phare run study.toml`): from a TOML spec to the brief and tidy
 //!   outputs, written atomically.
 #![deny(missing_docs)]
 
 pub mod brief;
 pub mod chart;
+#[cfg(feature = "notebook")]
+pub mod notebook;
 pub mod study;
 pub mod table;
 pub mod text;
