@@ -5,6 +5,7 @@
 //! (units, periods, balance) is added. This is description only; nothing here is an estimate.
 
 use crate::engine::engine_err;
+use crate::frames::ColumnByName;
 use crate::panel::Panel;
 use crate::roles::missing_count;
 use phare_core::summary::{escape_markdown, format_number};
@@ -237,7 +238,7 @@ pub struct CohortTrends {
 /// Computes [`CohortTrends`] for a panel whose cohorts are set. Missing outcomes are skipped.
 pub fn cohort_trends(df: &DataFrame, panel: &Panel, outcome: &str) -> Result<CohortTrends> {
     let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-    let s = df.column(outcome).map_err(|_| phare_core::Error::column_not_found(outcome, &names))?;
+    let s = df.column_named(outcome).map_err(|_| phare_core::Error::column_not_found(outcome, &names))?;
     let y = crate::roles::to_f64(s.as_materialized_series(), outcome)?;
     let cohorts = panel.cohorts().ok_or_else(|| {
         phare_core::Error::design(

@@ -60,3 +60,40 @@ impl ToFrame for Glance {
         DataFrame::new_infer_height(cols).map_err(engine_err("building the glance table"))
     }
 }
+
+/// Looking a column up by name without polars' cached schema.
+///
+/// polars finds names through a hash map whose hasher is seeded once per copy of the library. In
+/// an evcxr notebook every cell is compiled into its own library, so a frame loaded in one cell and
+/// read in another misses its own columns (measured: `column lwage not found … did you mean
+/// lwage?`). Comparing names works in every setting, and frames are narrow enough for it, so phare
+/// reads user frames through this trait.
+pub trait ColumnByName {
+    /// The column named `name`.
+    ///
+    /// # Errors
+    /// polars' `ColumnNotFound` when no column has that name.
+    fn column_named(&self, name: &str) -> PolarsResult<&Column>;
+}
+
+impl ColumnByName for DataFrame {
+    fn column_named(&self, name: &str) -> PolarsResult<&Column> {
+        self.columns()
+            .iter()
+            .find(|c| c.name().as_str() == name)
+            .ok_or_else(|| PolarsError::ColumnNotFound(name.to_string().into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColumnByName;
+    use polars::prelude::*;
+
+    #[test]
+    fn columns_are_found_by_comparing_names() {
+        let df = df!("a" => [1i64, 2], "lwage" => [0.5, 1.5]).unwrap();
+        assert_eq!(df.column_named("lwage").unwrap().name().as_str(), "lwage");
+        assert!(matches!(df.column_named("lwag"), Err(PolarsError::ColumnNotFound(_))));
+    }
+}

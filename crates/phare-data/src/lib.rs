@@ -34,7 +34,7 @@ pub mod write;
 pub use aggregate::{AggregateOptions, AggregateSpec, Measure, Stat, aggregate, aggregate_with};
 pub use datasets::{Dataset, load_dataset};
 pub use describe::{CohortTrends, Description, cohort_trends, describe};
-pub use frames::ToFrame;
+pub use frames::{ColumnByName, ToFrame};
 pub use matrix::{DesignMatrix, GroupIds, MissingPolicy, sorted_levels};
 pub use panel::Panel;
 pub use read::{Encoding, Format, ReadOptions, ReadReport, read, scan};

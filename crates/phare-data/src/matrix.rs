@@ -6,6 +6,7 @@
 //! column are dropped with a [`Diagnostic`] ([`MissingPolicy::Drop`]) or refused
 //! ([`MissingPolicy::Error`]). The rows kept are recorded so results can be joined back to the data.
 
+use crate::frames::ColumnByName;
 use crate::roles::require_numeric;
 use ndarray::{ArrayView2, ShapeBuilder};
 use phare_core::{Diagnostic, Error, Result};
@@ -41,7 +42,7 @@ impl DesignMatrix {
         let n = df.height();
         let mut all: Vec<f64> = Vec::with_capacity(n * columns.len());
         for c in columns {
-            let s = df.column(c).map_err(|_| Error::column_not_found(c, &names))?.as_materialized_series();
+            let s = df.column_named(c).map_err(|_| Error::column_not_found(c, &names))?.as_materialized_series();
             require_numeric(s, c)?;
             let f = s.cast(&DataType::Float64).map_err(crate::engine::engine_err("converting to f64"))?;
             let ca = f.f64().map_err(crate::engine::engine_err("converting to f64"))?;
@@ -187,7 +188,7 @@ impl GroupIds {
     /// Encodes `column` at `rows`, or at every row (`None`: the column is read sequentially).
     fn encode_column(df: &DataFrame, column: &str, rows: Option<&[usize]>) -> Result<GroupIds> {
         let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-        let s = df.column(column).map_err(|_| Error::column_not_found(column, &names))?.as_materialized_series();
+        let s = df.column_named(column).map_err(|_| Error::column_not_found(column, &names))?.as_materialized_series();
         // Fast paths for integer and text columns (the usual identifiers); anything else is keyed
         // by its rendered value.
         let all_rows = rows.is_none();
@@ -279,7 +280,7 @@ fn encode_dense(keys: impl Iterator<Item = Option<i64>>, lo: i64, span: usize) -
 /// factor expansion (`i(var)`) needs: dummies named and ordered by level.
 pub fn sorted_levels(df: &DataFrame, column: &str, rows: &[usize]) -> Result<(Vec<String>, Vec<Option<u32>>)> {
     let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-    let s = df.column(column).map_err(|_| Error::column_not_found(column, &names))?.as_materialized_series();
+    let s = df.column_named(column).map_err(|_| Error::column_not_found(column, &names))?.as_materialized_series();
     if s.dtype().is_integer() {
         let v = s.cast(&DataType::Int64).map_err(crate::engine::engine_err("encoding a factor"))?;
         let ca = v.i64().map_err(crate::engine::engine_err("encoding a factor"))?;
@@ -303,7 +304,7 @@ pub fn sorted_levels(df: &DataFrame, column: &str, rows: &[usize]) -> Result<(Ve
 /// (fixed effects, factors) with the rows of new data.
 pub fn render_cells(df: &DataFrame, column: &str, rows: &[usize]) -> Result<Vec<Option<String>>> {
     let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-    let s = df.column(column).map_err(|_| Error::column_not_found(column, &names))?.as_materialized_series();
+    let s = df.column_named(column).map_err(|_| Error::column_not_found(column, &names))?.as_materialized_series();
     if s.dtype().is_integer() {
         let v = s.cast(&DataType::Int64).map_err(crate::engine::engine_err("reading levels"))?;
         let ca = v.i64().map_err(crate::engine::engine_err("reading levels"))?;

@@ -8,6 +8,7 @@
 //! ([`Panel::with_cohort_column`]).
 
 use crate::engine::engine_err;
+use crate::frames::ColumnByName;
 use crate::roles::{binary_values, time_values};
 use phare_core::{Diagnostic, Error, Result};
 use polars::prelude::*;
@@ -53,7 +54,7 @@ impl Panel {
         // the encoded ids, which is much cheaper than a grouping of the frame.
         crate::roles::Roles::new().unit(unit).validate(df)?;
         // `time_values` checks the time column's type and missing values itself.
-        let ts = df.column(time).map_err(engine_err("building the panel"))?.as_materialized_series();
+        let ts = df.column_named(time).map_err(engine_err("building the panel"))?.as_materialized_series();
         let row_time = time_values(ts, time)?;
         // Units numbered in order of first appearance (integer identifiers through a lookup table),
         // named by their first row.
@@ -334,7 +335,7 @@ impl Panel {
 }
 
 fn column<'a>(df: &'a DataFrame, c: &str) -> Result<&'a Series> {
-    df.column(c).map(|c| c.as_materialized_series()).map_err(|_| {
+    df.column_named(c).map(|c| c.as_materialized_series()).map_err(|_| {
         let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
         Error::column_not_found(c, &names)
     })

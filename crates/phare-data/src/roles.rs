@@ -6,6 +6,7 @@
 //! outcomes that will be dropped, unbalanced panels are reported by [`crate::Panel`]).
 
 use crate::engine::engine_err;
+use crate::frames::ColumnByName;
 use phare_core::{Diagnostic, Error, Result};
 use polars::prelude::*;
 
@@ -163,7 +164,7 @@ impl Roles {
             return Err(Error::design("the data have no rows", "check the file and any filter applied before"));
         }
         for (role, c) in &all {
-            let s = df.column(c).map_err(engine_err("validating columns"))?.as_materialized_series().clone();
+            let s = df.column_named(c).map_err(engine_err("validating columns"))?.as_materialized_series().clone();
             let missing = missing_count(&s);
             if missing == s.len() {
                 return Err(Error::MissingValues {
@@ -177,15 +178,15 @@ impl Roles {
             }
         }
         for c in self.outcome.iter().chain(&self.weights).chain(&self.cohort).chain(&self.covariates) {
-            let s = df.column(c).map_err(engine_err("validating columns"))?.as_materialized_series();
+            let s = df.column_named(c).map_err(engine_err("validating columns"))?.as_materialized_series();
             require_numeric(s, c)?;
         }
         for c in [&self.unit, &self.time, &self.treatment, &self.cluster].into_iter().flatten() {
-            let s = df.column(c).map_err(engine_err("validating columns"))?.as_materialized_series();
+            let s = df.column_named(c).map_err(engine_err("validating columns"))?.as_materialized_series();
             no_missing(s, c)?;
         }
         if let Some(o) = &self.outcome {
-            let s = df.column(o).map_err(engine_err("validating columns"))?.as_materialized_series();
+            let s = df.column_named(o).map_err(engine_err("validating columns"))?.as_materialized_series();
             let m = missing_count(s);
             if m > 0 {
                 diagnostics.push(Diagnostic::warning(
@@ -195,15 +196,15 @@ impl Roles {
             }
         }
         if let Some(t) = &self.time {
-            let s = df.column(t).map_err(engine_err("validating columns"))?.as_materialized_series();
+            let s = df.column_named(t).map_err(engine_err("validating columns"))?.as_materialized_series();
             time_values(s, t)?;
         }
         if let Some(d) = &self.treatment {
-            let s = df.column(d).map_err(engine_err("validating columns"))?.as_materialized_series();
+            let s = df.column_named(d).map_err(engine_err("validating columns"))?.as_materialized_series();
             binary_values(s, d)?;
         }
         if let Some(g) = &self.cohort {
-            let s = df.column(g).map_err(engine_err("validating columns"))?.as_materialized_series();
+            let s = df.column_named(g).map_err(engine_err("validating columns"))?.as_materialized_series();
             let v = to_f64(s, g)?;
             if let Some((i, x)) =
                 v.iter().enumerate().find_map(|(i, x)| x.filter(|x| x.fract() != 0.0 || !x.is_finite()).map(|x| (i, x)))
@@ -217,7 +218,7 @@ impl Roles {
             }
         }
         if let Some(w) = &self.weights {
-            let s = df.column(w).map_err(engine_err("validating columns"))?.as_materialized_series();
+            let s = df.column_named(w).map_err(engine_err("validating columns"))?.as_materialized_series();
             let v = to_f64(s, w)?;
             if let Some((i, x)) =
                 v.iter().enumerate().find_map(|(i, x)| x.filter(|x| !x.is_finite() || *x < 0.0).map(|x| (i, x)))

@@ -2,6 +2,7 @@
 
 use crate::formula::Formula;
 use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Reference, Result, Vcov, glance_names};
+use phare_data::ColumnByName;
 use phare_data::matrix::{DesignMatrix, GroupIds, MissingPolicy};
 use phare_data::polars::prelude::DataFrame;
 use phare_stats::demean::{DemeanOptions, FixedEffects};
@@ -514,7 +515,7 @@ impl FixefValues {
                 first_rows[*l as usize] = rows[i];
             }
         }
-        let column = df.column(&key.name).map_err(|e| Error::Engine {
+        let column = df.column_named(&key.name).map_err(|e| Error::Engine {
             context: "keeping fixed-effect levels".into(),
             message: e.to_string(),
             hint: None,
