@@ -63,6 +63,18 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+/// Sets a design's cohorts from the study's roles: the cohort column, or else the 0/1 treatment
+/// (`check_values` makes sure exactly one is given).
+macro_rules! with_cohorts {
+    ($model:expr, $roles:expr) => {
+        match (&$roles.cohort, &$roles.treatment) {
+            (Some(c), _) => $model.cohort_column(c, $roles.never),
+            (None, Some(d)) => $model.treatment(d),
+            (None, None) => $model,
+        }
+    };
+}
+
 /// A study: what to estimate on which data, and how to report it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -570,13 +582,7 @@ pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
     // Two-way fixed effects in a staggered design: what its number is made of (Goodman-Bacon).
     let staggered = panel.cohort_sizes().keys().flatten().count() > 1;
     let bacon = if staggered && results.iter().any(|x| x.method == "twfe") && panel.is_balanced() {
-        let model = Bacon::new(&r.outcome, &r.unit, &r.time);
-        let model = match (&r.cohort, &r.treatment) {
-            (Some(c), _) => model.cohort_column(c, r.never),
-            (None, Some(d)) => model.treatment(d),
-            (None, None) => model,
-        };
-        model.fit(&df).ok()
+        with_cohorts!(Bacon::new(&r.outcome, &r.unit, &r.time), r).fit(&df).ok()
     } else {
         None
     };
@@ -753,11 +759,7 @@ fn estimate(spec: &StudySpec, e: &EstimatorSpec, df: &DataFrame) -> Result<Estim
     let estimator: DidEstimator = e.est.as_deref().unwrap_or("dr").parse()?;
     macro_rules! cohorts {
         ($model:expr) => {
-            match (&r.cohort, &r.treatment) {
-                (Some(c), _) => $model.cohort_column(c, r.never),
-                (None, Some(d)) => $model.treatment(d),
-                (None, None) => $model,
-            }
+            with_cohorts!($model, r)
         };
     }
     // Each design gives: its label, its tidy table, the event-study rows for the chart, its glance,
