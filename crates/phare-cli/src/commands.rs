@@ -40,7 +40,7 @@ impl Progress {
         Progress { quiet, start: std::time::Instant::now() }
     }
 
-    fn say(&self, what: &str) {
+    pub(crate) fn say(&self, what: &str) {
         if !self.quiet {
             esay!("[{:>6.1} s] {what}", self.start.elapsed().as_secs_f64());
         }
@@ -91,7 +91,7 @@ impl InputArgs {
     }
 
     /// Loads the data; returns the frame, a label, the input's SHA-256, and the read report for files.
-    fn load(&self) -> Result<(DataFrame, String, String, Option<ReadReport>)> {
+    pub(crate) fn load(&self) -> Result<(DataFrame, String, String, Option<ReadReport>)> {
         match (&self.data, &self.dataset) {
             (Some(path), _) => {
                 let (df, report) = phare_data::read(path, &self.options()?)?;
@@ -198,6 +198,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Aggregate(args) => run_aggregate(&args, cli.format, &progress),
         Command::Regress(args) => run_regress(&args, cli.format, &progress),
         Command::Did(args) => run_did(&args, cli.format, &progress),
+        Command::Synth(args) => crate::synth::run_synth(&args, cli.format, &progress),
         Command::Run(args) => run_study(&args, cli.format, &progress),
         Command::Validate(args) => run_validate(&args, cli.format),
     }
@@ -598,7 +599,7 @@ fn run_regress(args: &RegressArgs, format: OutputFormat, progress: &Progress) ->
 
 /// Prints a fit: the JSON envelope (with extra `blocks`), the tidy table as CSV, or the text
 /// summary.
-fn print_estimates(
+pub(crate) fn print_estimates(
     fit: &dyn Estimates,
     level: f64,
     format: OutputFormat,

@@ -6,6 +6,7 @@
 //! arguments (the message names it and says what to do); 2 a bug in phare (please report it).
 
 mod commands;
+mod synth;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -56,6 +57,9 @@ pub enum Command {
     /// Difference-in-differences: Callaway–Sant'Anna (default), Sun–Abraham, imputation,
     /// two-stage, TWFE event study, the 2×2, or the Goodman-Bacon decomposition.
     Did(Box<commands::DidArgs>),
+    /// Synthetic control (sc), augmented synthetic control (ascm), synthetic difference-in-differences
+    /// (sdid) or DiD, for one or a few treated units compared with many donors.
+    Synth(Box<synth::SynthArgs>),
     /// Run a study file (TOML): estimate, then write the decision brief (HTML, Markdown + SVG),
     /// the tidy tables (CSV, Parquet) and a manifest into one output folder, atomically.
     Run(commands::RunArgs),
