@@ -447,12 +447,13 @@ struct Design {
     /// Per cohort: the treated rows in the full matrix.
     members: Vec<Vec<usize>>,
     t: usize,
-    noise: f64,
+    /// Per cohort: the noise level σ̂ and the penalties and tolerance it scales.
+    noise: Vec<f64>,
     zeta_omega: Vec<f64>,
-    zeta_lambda: f64,
+    zeta_lambda: Vec<f64>,
+    min_decrease: Vec<f64>,
     update_omega: bool,
     update_lambda: bool,
-    min_decrease: f64,
 }
 
 /// Frank–Wolfe steps before the sparsification, then at most this many after it.
@@ -483,21 +484,27 @@ impl Design {
                 "start the treatment later or add earlier periods",
             ));
         }
-        // Noise level: the standard deviation of the donors' first differences before the
-        // (earliest) treatment, pooled over donors and periods (divisor n − 1).
-        let t0 = cohorts[0].1;
-        let diffs: Vec<f64> = (0..n0)
-            .flat_map(|i| (1..t0).map(move |s| (i, s)))
-            .map(|(i, s)| data.y[i * t + s] - data.y[i * t + s - 1])
+        // Noise level of each cohort: the standard deviation of the donors' first differences
+        // before that cohort's treatment, pooled over donors and periods (divisor n − 1). Each
+        // cohort's estimate is then exactly the estimate on that cohort and the donors alone.
+        let noise: Vec<f64> = cohorts
+            .iter()
+            .map(|&(_, t0)| {
+                let diffs: Vec<f64> = (0..n0)
+                    .flat_map(|i| (1..t0).map(move |s| (i, s)))
+                    .map(|(i, s)| data.y[i * t + s] - data.y[i * t + s - 1])
+                    .collect();
+                let m = diffs.iter().sum::<f64>() / diffs.len() as f64;
+                (diffs.iter().map(|d| (d - m) * (d - m)).sum::<f64>() / (diffs.len() as f64 - 1.0)).sqrt()
+            })
             .collect();
-        let m = diffs.iter().sum::<f64>() / diffs.len() as f64;
-        let noise = (diffs.iter().map(|d| (d - m) * (d - m)).sum::<f64>() / (diffs.len() as f64 - 1.0)).sqrt();
         let zeta_omega = cohorts
             .iter()
             .zip(&members)
-            .map(|(&(_, t0), mem)| match method {
-                SdidMethod::Sdid => ((mem.len() * (t - t0)) as f64).powf(0.25) * noise,
-                SdidMethod::Sc | SdidMethod::Did => 1e-6 * noise,
+            .zip(&noise)
+            .map(|((&(_, t0), mem), sigma)| match method {
+                SdidMethod::Sdid => ((mem.len() * (t - t0)) as f64).powf(0.25) * sigma,
+                SdidMethod::Sc | SdidMethod::Did => 1e-6 * sigma,
             })
             .collect();
         Ok(Design {
@@ -505,12 +512,12 @@ impl Design {
             cohorts,
             members,
             t,
-            noise,
             zeta_omega,
-            zeta_lambda: 1e-6 * noise,
+            zeta_lambda: noise.iter().map(|s| 1e-6 * s).collect(),
+            min_decrease: noise.iter().map(|s| 1e-5 * s).collect(),
+            noise,
             update_omega: method != SdidMethod::Did,
             update_lambda: method == SdidMethod::Sdid,
-            min_decrease: 1e-5 * noise,
         })
     }
 
@@ -578,10 +585,10 @@ impl Design {
                     zeta,
                     intercept,
                     start.map(|s| s.omega.clone()),
-                    self.min_decrease,
+                    self.min_decrease[g],
                     PRE_SPARSIFY_ITER,
                 );
-                fw_weights(&a, zeta, intercept, Some(sparsify(&first)), self.min_decrease, MAX_ITER)
+                fw_weights(&a, zeta, intercept, Some(sparsify(&first)), self.min_decrease[g], MAX_ITER)
             }
         };
         let lambda = match self.method {
@@ -601,13 +608,13 @@ impl Design {
                 let a = Mat::new(n0, t0 + 1, v);
                 let first = fw_weights(
                     &a,
-                    self.zeta_lambda,
+                    self.zeta_lambda[g],
                     true,
                     start.map(|s| s.lambda.clone()),
-                    self.min_decrease,
+                    self.min_decrease[g],
                     PRE_SPARSIFY_ITER,
                 );
-                fw_weights(&a, self.zeta_lambda, true, Some(sparsify(&first)), self.min_decrease, MAX_ITER)
+                fw_weights(&a, self.zeta_lambda[g], true, Some(sparsify(&first)), self.min_decrease[g], MAX_ITER)
             }
         };
         // Synthetic path Σ ωᵢ Yᵢ,s; the differences treated − synthetic; τ̂.
@@ -781,9 +788,9 @@ impl SyntheticDidFit {
             treated,
             periods: data.periods,
             cohorts,
-            noise: design.noise,
+            noise: design.noise[0],
             zeta_omega: design.zeta_omega[0],
-            zeta_lambda: design.zeta_lambda,
+            zeta_lambda: design.zeta_lambda[0],
             call,
             diagnostics,
         }

@@ -6,6 +6,9 @@
 //! | [`CoefficientChart`] | the same terms across several models, as horizontal dots and whiskers |
 //! | [`TrendsChart`] | raw outcome series by period (treated vs comparison), with the treatment start |
 //! | [`BaconChart`] | a Goodman-Bacon decomposition: each 2×2 estimate against its weight, by kind |
+//! | [`SynthPathChart`] | a synthetic control: the treated unit's outcome and its synthetic counterpart by period |
+//! | [`GapChart`] | the treated unit's gap (treated − synthetic) by period, over the placebo gaps |
+//! | [`WeightsChart`] | weights by label (donor units, periods) as horizontal bars, largest first |
 //!
 //! Every chart is a plain input struct (numbers and labels: the caller converts fits, nothing here
 //! computes a statistic) with builder methods, and renders with `svg()` or `png()`:
@@ -83,15 +86,21 @@ mod bacon;
 mod coefficients;
 mod event_study;
 mod frame;
+mod gap;
 mod raster;
+mod synth_path;
 mod theme;
 mod trends;
+mod weights;
 
 pub use bacon::{BaconChart, BaconPoint};
 pub use coefficients::{CoefficientChart, CoefficientRow};
 pub use event_study::{EventStudyChart, EventStudyPoint};
+pub use gap::GapChart;
+pub use synth_path::SynthPathChart;
 pub use theme::{MarkerShape, OKABE_ITO, Rgb, Theme};
 pub use trends::{TrendSeries, TrendsChart};
+pub use weights::WeightsChart;
 
 use crate::text::Lang;
 use plotters::coord::Shift;
