@@ -56,9 +56,22 @@ pub struct Headline {
     pub p_value: f64,
     /// How the outcome is measured.
     pub scale: OutcomeScale,
-    /// Mean outcome of the treated before treatment, in the outcome's units, when known: gives
-    /// the relative size of a level effect.
+    /// The reference level a level effect is compared with, in the outcome's units, when known:
+    /// gives the relative size of the effect. What it is is said by `baseline_kind`.
     pub baseline: Option<f64>,
+    /// What `baseline` is.
+    pub baseline_kind: BaselineKind,
+}
+
+/// What the headline's baseline is, for the sentence that gives the relative size of the effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BaselineKind {
+    /// The treated units' mean outcome before treatment (difference-in-differences).
+    #[default]
+    TreatedBefore,
+    /// The counterfactual's mean after treatment: what the comparison predicts the treated unit
+    /// would have had without the policy (synthetic control).
+    Counterfactual,
 }
 
 /// One estimator's answer, for the robustness table.
@@ -256,14 +269,26 @@ impl Brief {
                 (OutcomeScale::Log, Lang::Fr) => {
                     format!(", soit environ {size} {direction} (en{NBSP}%{NNBSP}: {range})")
                 }
-                (OutcomeScale::Level, Lang::En) => format!(
-                    ", {size} {direction} than the treated group's mean of {} before treatment",
-                    l.number(h.baseline.unwrap_or(f64::NAN), d)
-                ),
-                (OutcomeScale::Level, Lang::Fr) => format!(
-                    ", soit {size} {direction} que la moyenne du groupe traité avant la mesure ({})",
-                    l.number(h.baseline.unwrap_or(f64::NAN), d)
-                ),
+                (OutcomeScale::Level, Lang::En) => match h.baseline_kind {
+                    BaselineKind::TreatedBefore => format!(
+                        ", {size} {direction} than the treated group's mean of {} before treatment",
+                        l.number(h.baseline.unwrap_or(f64::NAN), d)
+                    ),
+                    BaselineKind::Counterfactual => format!(
+                        ", {size} {direction} than the {} the comparison predicts without the policy over the same periods",
+                        l.number(h.baseline.unwrap_or(f64::NAN), d)
+                    ),
+                },
+                (OutcomeScale::Level, Lang::Fr) => match h.baseline_kind {
+                    BaselineKind::TreatedBefore => format!(
+                        ", soit {size} {direction} que la moyenne du groupe traité avant la mesure ({})",
+                        l.number(h.baseline.unwrap_or(f64::NAN), d)
+                    ),
+                    BaselineKind::Counterfactual => format!(
+                        ", soit {size} {direction} que la valeur prédite sans la mesure par la comparaison sur les mêmes périodes ({})",
+                        l.number(h.baseline.unwrap_or(f64::NAN), d)
+                    ),
+                },
             }
         });
         let first = match l {
@@ -613,6 +638,7 @@ mod tests {
                 p_value: 0.0007,
                 scale: OutcomeScale::Log,
                 baseline: None,
+                baseline_kind: BaselineKind::TreatedBefore,
             },
             key_figures: vec![("Counties".into(), "500".into())],
             figures: vec![Figure { name: "event study".into(), caption: "c".into(), svg: "<svg></svg>".into() }],

@@ -54,7 +54,8 @@ impl Lang {
     /// ```
     pub fn number(self, x: f64, decimals: usize) -> String {
         if x.is_nan() {
-            return "NaN".into();
+            // Not computed (an estimator without a standard error, say): a dash, as in printed tables.
+            return "—".into();
         }
         if x.is_infinite() {
             return if x > 0.0 { "∞".into() } else { format!("{MINUS}∞") };
@@ -111,7 +112,7 @@ impl Lang {
     /// A p-value: `0.012`, `< 0.001` (`< 0,001`).
     pub fn p_value(self, p: f64) -> String {
         if p.is_nan() {
-            "NaN".into()
+            "—".into()
         } else if p < 0.001 {
             format!("<{NBSP}{}", self.number(0.001, 3))
         } else {
@@ -131,6 +132,9 @@ impl Lang {
     /// An interval `[low, high]` (`[1.2, 3.4]` / `[1,2 ; 3,4]`: French uses a semicolon, since the
     /// comma is the decimal mark).
     pub fn interval(self, low: f64, high: f64, decimals: usize) -> String {
+        if low.is_nan() || high.is_nan() {
+            return "—".into();
+        }
         match self {
             Lang::En => format!("[{}, {}]", self.number(low, decimals), self.number(high, decimals)),
             Lang::Fr => format!("[{}{NNBSP}; {}]", self.number(low, decimals), self.number(high, decimals)),
@@ -224,7 +228,8 @@ mod tests {
         assert_eq!(Lang::Fr.ci_label(0.95), "IC à 95\u{202F}%");
         assert_eq!(Lang::Fr.interval(2.0, 6.4, 1), "[2,0\u{202F}; 6,4]");
         assert_eq!(Lang::En.p_value(0.0001), "<\u{a0}0.001");
-        assert_eq!(Lang::En.number(f64::NAN, 2), "NaN");
+        assert_eq!(Lang::En.number(f64::NAN, 2), "—");
+        assert_eq!(Lang::Fr.interval(f64::NAN, 1.0, 2), "—");
     }
 
     #[test]

@@ -47,7 +47,9 @@
 //! The run does no statistics of its own: estimates come from `phare-causal`, the raw trends and
 //! the pre-treatment baseline from `phare-data`'s description of the panel.
 
-use crate::brief::{Brief, Check, Figure, Headline, Methods, OutcomeScale, Reproducibility, RobustnessRow, Verdict};
+use crate::brief::{
+    BaselineKind, Brief, Check, Figure, Headline, Methods, OutcomeScale, Reproducibility, RobustnessRow, Verdict,
+};
 use crate::chart::{
     BaconChart, BaconPoint, CoefficientChart, CoefficientRow, EventStudyChart, EventStudyPoint, TrendsChart,
 };
@@ -155,6 +157,13 @@ pub struct RolesSpec {
     /// A 0/1 treatment column, instead of `cohort`.
     #[serde(default)]
     pub treatment: Option<String>,
+    /// Synthetic control: the treated unit(s), as written in the unit column (with `treat_start`;
+    /// or use `treatment`).
+    #[serde(default)]
+    pub treated: Vec<String>,
+    /// Synthetic control: the first treated period of `treated`.
+    #[serde(default)]
+    pub treat_start: Option<i64>,
 }
 
 /// One estimator to run.
@@ -187,6 +196,23 @@ pub struct EstimatorSpec {
     /// Periods of anticipation (cs, event studies).
     #[serde(default)]
     pub anticipation: i64,
+    /// Predictors of sc and ascm: `column`, `column@1975` or `column@1980-1988` (default: every
+    /// pre-treatment outcome).
+    #[serde(default)]
+    pub predictors: Vec<String>,
+    /// How sc and ascm weigh predictors: `optimized`, `regression` or `equal`.
+    #[serde(default)]
+    pub predictor_weights: Option<String>,
+    /// The ridge penalty of ascm (default: cross-validated).
+    #[serde(default)]
+    pub ridge_lambda: Option<f64>,
+    /// Standard error of the synthetic designs: `placebo` (default), `bootstrap`, `jackknife`
+    /// (sdid, did, sc-sdid) or `none`.
+    #[serde(default)]
+    pub se: Option<String>,
+    /// Placebo or bootstrap replications of sdid, did and sc-sdid (default 200).
+    #[serde(default)]
+    pub replications: Option<usize>,
 }
 
 /// Inference options.
@@ -234,6 +260,8 @@ pub struct ReportSpec {
 
 const METHODS: [&str; 6] = ["cs", "sa", "bjs", "gardner", "twfe", "2x2"];
 
+mod synth;
+
 impl StudySpec {
     /// Parses a study from TOML text; `origin` names it in errors.
     ///
@@ -277,12 +305,21 @@ impl StudySpec {
         wanted.extend(r.treatment.as_deref());
         wanted.extend(self.inference.cluster.as_deref());
         wanted.extend(self.estimators.iter().flat_map(|e| e.covariates.iter().map(String::as_str)));
+        wanted.extend(
+            self.estimators.iter().flat_map(|e| e.predictors.iter().map(|p| p.split('@').next().unwrap_or(p).trim())),
+        );
         for c in wanted {
             if !names.iter().any(|n| n == c) {
                 return Err(Error::column_not_found(c, &names));
             }
         }
         Ok(())
+    }
+
+    /// Whether the study's estimators are the synthetic-control family (a study is either that or
+    /// difference-in-differences; `check_values` refuses a mix).
+    fn is_synthetic(&self) -> bool {
+        self.estimators.iter().any(|e| synth::METHODS.contains(&e.method.as_str()))
     }
 
     /// The checks that need no data.
@@ -306,6 +343,17 @@ impl StudySpec {
                 datasets::info(name)?;
             }
             (None, Some(_)) => {}
+        }
+        if self.is_synthetic() {
+            return synth::check_values(self);
+        }
+        if !self.roles.treated.is_empty() || self.roles.treat_start.is_some() {
+            return Err(bad(
+                "treated",
+                "[roles]".into(),
+                "`treated` and `treat_start` are roles of the synthetic-control methods (sc, ascm, sdid, did, sc-sdid)",
+                "difference-in-differences designs take cohort = \"first_treat\" or treatment = \"treated\"",
+            ));
         }
         if self.roles.cohort.is_some() == self.roles.treatment.is_some() {
             return Err(bad(
@@ -365,6 +413,11 @@ impl StudySpec {
             only(e.aggregate.is_some(), "aggregate", &["cs"])?;
             only(e.base_period.is_some(), "base_period", &["cs"])?;
             only(e.anticipation != 0, "anticipation", &["cs", "sa", "bjs", "gardner", "twfe"])?;
+            only(!e.predictors.is_empty(), "predictors", &["sc", "ascm"])?;
+            only(e.predictor_weights.is_some(), "predictor_weights", &["sc", "ascm"])?;
+            only(e.ridge_lambda.is_some(), "ridge_lambda", &["ascm"])?;
+            only(e.se.is_some(), "se", &synth::METHODS)?;
+            only(e.replications.is_some(), "replications", &synth::METHODS)?;
         }
         let level = self.inference.level;
         if !(level > 0.0 && level < 1.0) {
@@ -473,6 +526,9 @@ pub fn run_file(path: &Path) -> Result<StudyRun> {
 pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
     spec.check_values()?;
     let (df, label, sha) = spec.load(base)?;
+    if spec.is_synthetic() {
+        return synth::run(spec, &df, label, sha, command);
+    }
     let results: Vec<EstimatorResult> =
         spec.estimators.iter().map(|e| estimate(spec, e, &df)).collect::<Result<Vec<_>>>()?;
     let headline_index = spec.estimators.iter().position(|e| e.headline).unwrap_or(0);
@@ -504,6 +560,7 @@ pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
         p_value: head.att.p_value,
         scale: r.outcome_scale,
         baseline,
+        baseline_kind: BaselineKind::TreatedBefore,
     };
 
     let mut figures = Vec::new();
@@ -983,10 +1040,12 @@ fn checks(spec: &StudySpec, results: &[EstimatorResult], headline: usize, lang: 
     }
     if results.len() > 1 {
         let h = &head.att;
+        // An estimator without an interval (no standard error requested) is judged on its sign.
         let agree = results.iter().all(|r| {
             r.att.estimate.signum() == h.estimate.signum()
-                && r.att.conf_low <= h.conf_high
-                && r.att.conf_high >= h.conf_low
+                && (r.att.conf_low.is_nan()
+                    || h.conf_low.is_nan()
+                    || (r.att.conf_low <= h.conf_high && r.att.conf_high >= h.conf_low))
         });
         let range = results
             .iter()
@@ -1008,8 +1067,8 @@ fn checks(spec: &StudySpec, results: &[EstimatorResult], headline: usize, lang: 
                 .into()
             } else {
                 lang.pick(
-                    "Estimators disagree in sign or their intervals do not overlap: the answer depends on the method; read the methods box and the event-study chart before relying on it.",
-                    "Les estimateurs divergent (signe ou intervalles disjoints)\u{a0}: la réponse dépend de la méthode\u{a0}; lire l'encadré méthodologique et le graphique avant de s'y fier.",
+                    "Estimators disagree in sign or their intervals do not overlap: the answer depends on the method; read the methods box and the charts before relying on it.",
+                    "Les estimateurs divergent (signe ou intervalles disjoints)\u{a0}: la réponse dépend de la méthode\u{a0}; lire l'encadré méthodologique et les graphiques avant de s'y fier.",
                 )
                 .into()
             },
