@@ -2,8 +2,11 @@
 
 The outputs are then filled by running them with the evcxr kernel (docs/notebooks.md):
 
-    python3 examples/notebooks/make_notebooks.py
+    python3 examples/notebooks/make_notebooks.py [NAME ...]   # default: every notebook
     jupyter nbconvert --to notebook --execute --inplace examples/notebooks/quickstart.ipynb
+
+Rewriting a notebook drops its saved outputs: name only the notebooks whose cells changed, then
+run them again.
 
 The twins (tests/notebook_*.rs, run by `cargo test`) are generated from the code cells by
 `PHARE_UPDATE_TWINS=1 cargo test --test notebooks`; that test fails when a twin and its notebook
@@ -62,6 +65,34 @@ The same study file as `phare run examples/studies/mpdta_minimum_wage.toml`, wri
 brief below is the HTML that `brief.html` contains."""),
         ("code", 'let spec = phare::report::study::StudySpec::from_toml(r#"\ntitle = "Did minimum-wage increases reduce teen employment?"\npolicy = "Raising the state minimum wage"\n[data]\ndataset = "mpdta"\n[roles]\noutcome = "lemp"\noutcome_label = "teen employment"\noutcome_scale = "log"\nunit = "countyreal"\ntime = "year"\ncohort = "first_treat"\n[[estimators]]\nmethod = "cs"\n[[estimators]]\nmethod = "sa"\n[[estimators]]\nmethod = "twfe"\n[inference]\nbootstrap = 999\nseed = 20261129\n"#, std::path::Path::new("inline study"))?;\nlet brief = phare::report::study::run(&spec, std::path::Path::new("."), "notebook")?.brief;\nbrief'),
     ],
+    "synth_prop99": [
+        ("markdown", """# California's tobacco programme: synthetic control and synthetic DiD
+
+Proposition 99 raised California's cigarette tax by 25 cents a pack from 1989 and funded an
+anti-smoking programme. The bundled `prop99` panel (real data: cigarette sales per capita in 39 US
+states, 1970–2000) is the classic case for synthetic control (Abadie, Diamond and Hainmueller 2010)
+and synthetic difference-in-differences (Arkhangelsky et al. 2021)."""),
+        ("code", DEP),
+        ("code", "use phare::prelude::*;\nuse phare::causal::synth::{SdidMethod, SdidVariance, SyntheticControl, SyntheticDid};\nuse phare::report::chart::{GapChart, SynthPathChart, WeightsChart};"),
+        ("code", 'let df = phare::datasets::load("prop99")?;\ndf'),
+        ("markdown", """## Synthetic DiD, synthetic control and DiD
+
+The three estimators of Arkhangelsky et al. (2021, Table 1) in one framework, with placebo standard
+errors (200 placebo assignments of the treatment to donor states, seeded)."""),
+        ("code", 'let fits: Vec<_> = [SdidMethod::Sdid, SdidMethod::Sc, SdidMethod::Did]\n    .into_iter()\n    .map(|m| SyntheticDid::new("cigsale", "state", "year").treated("California", 1989).method(m).seed(Seed(20261129)).fit(&df))\n    .collect::<Result<_, _>>()?;\nlet table = RegressionTable::new()\n    .model("Synthetic DiD", &fits[0])\n    .model("Synthetic control", &fits[1])\n    .model("DiD", &fits[2]);\ntable'),
+        ("markdown", "Which states make up synthetic DiD's comparison, and which years it compares with:"),
+        ("code", 'let donors = WeightsChart::new(fits[0].unit_weights()).title("Synthetic DiD: donor weights");\ndonors'),
+        ("code", 'let years = WeightsChart::new(fits[0].time_weights().into_iter().map(|(y, w)| (y.to_string(), w)).collect())\n    .sort(false)\n    .top(usize::MAX)\n    .item_names("year", "years")\n    .title("Synthetic DiD: time weights");\nyears'),
+        ("markdown", """## The synthetic control of Abadie, Diamond and Hainmueller
+
+Donor weights matching every pre-1989 year, and the placebo-in-space test: every donor state treated
+in turn as if it had passed Proposition 99."""),
+        ("code", 'let sc = SyntheticControl::new("cigsale", "state", "year").treated("California", 1989).fit(&df)?;\nsc'),
+        ("code", 'let paths = SynthPathChart::new(sc.treated_path(), sc.synthetic_path())\n    .treatment_start(1989)\n    .title("Cigarette sales per capita: California and its synthetic control");\npaths'),
+        ("code", 'let placebo = sc.placebo_test().expect("run with the fit");\nprintln!("permutation p-value {:.3}; excluding placebos fitting 2× worse: {:.3}", placebo.p_value, placebo.p_value_excluding(Some(2.0)));\nlet gaps = GapChart::new(sc.gaps())\n    .placebos(placebo.units.iter().map(|u| placebo.periods.iter().copied().zip(u.gaps.iter().copied()).collect()).collect())\n    .treatment_start(1989)\n    .title("Gap: California against 38 placebo states");\ngaps'),
+        ("markdown", "## The brief\n\nA shorter version of the study file `examples/studies/prop99_tobacco.toml`, written inline."),
+        ("code", 'let spec = phare::report::study::StudySpec::from_toml(r#"\ntitle = "California\'s tobacco control programme and cigarette sales"\npolicy = "California\'s tobacco control programme (Proposition 99)"\n[data]\ndataset = "prop99"\n[roles]\noutcome = "cigsale"\noutcome_label = "cigarette sales (packs per capita)"\nunit = "state"\ntime = "year"\ntreated = ["California"]\ntreat_start = 1989\n[[estimators]]\nmethod = "sdid"\n[[estimators]]\nmethod = "sc"\n[[estimators]]\nmethod = "did"\n[inference]\nseed = 20261129\n"#, std::path::Path::new("inline study"))?;\nlet brief = phare::report::study::run(&spec, std::path::Path::new("."), "notebook")?.brief;\nbrief'),
+    ],
 }
 
 
@@ -86,8 +117,12 @@ def notebook(cells):
 
 
 if __name__ == "__main__":
+    import sys
     here = pathlib.Path(__file__).parent
+    wanted = sys.argv[1:] or list(NOTEBOOKS)
     for name, cells in NOTEBOOKS.items():
+        if name not in wanted:
+            continue
         nb = notebook(cells)
         for i, c in enumerate(nb["cells"]):
             c["id"] = f"{name}-{i}"

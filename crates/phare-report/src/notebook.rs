@@ -28,7 +28,9 @@
 //! ```
 
 use crate::brief::Brief;
-use crate::chart::{BaconChart, CoefficientChart, EventStudyChart, TrendsChart};
+use crate::chart::{
+    BaconChart, CoefficientChart, EventStudyChart, GapChart, SynthPathChart, TrendsChart, WeightsChart,
+};
 use crate::table::RegressionTable;
 use crate::text::escape_html;
 use phare_core::{Estimates, Summary};
@@ -91,6 +93,8 @@ fits!(
     phare_causal::did::CallawaySantAnnaAggregate,
     phare_causal::did::EventStudyFit,
     phare_causal::did::BaconFit,
+    phare_causal::synth::SyntheticDidFit,
+    phare_causal::synth::SyntheticControlFit,
 );
 
 impl Notebook for RegressionTable {
@@ -119,7 +123,7 @@ macro_rules! charts {
     )+};
 }
 
-charts!(EventStudyChart, CoefficientChart, TrendsChart, BaconChart);
+charts!(EventStudyChart, CoefficientChart, TrendsChart, BaconChart, SynthPathChart, GapChart, WeightsChart);
 
 impl Notebook for Brief {
     fn notebook_text(&self) -> String {
