@@ -99,11 +99,13 @@ fn placebo_intervals_cover_and_weighting_removes_factor_bias() {
             rmse_conf[k].sqrt()
         );
     }
-    println!("\nSynthetic control permutation test under no effect: rejected at p <= 0.1 in {:.1} % of panels", 100.0 * rejected);
+    println!(
+        "\nSynthetic control permutation test under no effect: rejected at p <= 0.1 in {:.1} % of panels",
+        100.0 * rejected
+    );
     // Coverage within 3 Monte Carlo standard errors of 95 % for the two weighted estimators, plus
     // 2 points for what the placebo variance itself approximates (it is estimated from 29 donors
-    // and 100 draws; Arkhangelsky et al. 2021, section 5, report placebo coverage of 93–96 % in
-    // designs like this one). Set before the first run, not tuned to it. The
+    // and 100 draws). Set before the first run, not tuned to it. The
     // permutation test's size at most 10 % plus the same tolerance (it is exact under
     // exchangeability: 3 of 30 ranks); DiD's bias under the loading-2 design larger than SDID's.
     let tol = 3.0 * (0.95f64 * 0.05 / reps as f64).sqrt();
