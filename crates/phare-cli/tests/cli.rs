@@ -389,3 +389,81 @@ fn did_refuses_bad_options_with_exit_code_1() {
         assert!(stderr(&o).contains(needle), "{extra:?}: {}", stderr(&o));
     }
 }
+
+const PROP99: [&str; 13] = [
+    "synth",
+    "--dataset",
+    "prop99",
+    "--outcome",
+    "cigsale",
+    "--unit",
+    "state",
+    "--time",
+    "year",
+    "--treated",
+    "California",
+    "--treat-start",
+    "1989",
+];
+
+#[test]
+fn synth_prints_the_envelope_with_weights() {
+    // Synthetic DiD: the published estimate, 38 unit weights and 19 time weights summing to one.
+    let mut args = vec!["--format", "json", "-q"];
+    args.extend(PROP99);
+    args.extend(["--se", "none"]);
+    let o = phare(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["design"], "synth");
+    assert_eq!(v["tidy"][0]["term"], "ATT");
+    assert!((v["tidy"][0]["estimate"].as_f64().unwrap() - -15.60383).abs() < 1e-4);
+    let sum = |key: &str| v[key].as_array().unwrap().iter().map(|w| w["weight"].as_f64().unwrap()).sum::<f64>();
+    assert_eq!(v["weights"].as_array().unwrap().len(), 38);
+    assert_eq!(v["time_weights"].as_array().unwrap().len(), 19);
+    assert!((sum("weights") - 1.0).abs() < 1e-12 && (sum("time_weights") - 1.0).abs() < 1e-12);
+    assert!(v["weights"][0]["unit"].is_string() && v["time_weights"][0]["period"].is_i64());
+    // The ADH synthetic control with predictors: predictor weights, paths and the placebo test.
+    let mut args = vec!["--format", "json", "-q"];
+    args.extend(PROP99);
+    args.extend(["--method", "sc", "--predictors", "cigsale@1975,cigsale@1980,cigsale@1988"]);
+    let o = phare(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["predictor_weights"].as_array().unwrap().len(), 3);
+    assert_eq!(v["paths"].as_array().unwrap().len(), 31);
+    assert_eq!(v["placebo"]["units"].as_array().unwrap().len(), 38);
+    let p = v["glance"]["p_permutation"].as_f64().unwrap();
+    assert!((p * 39.0 - (p * 39.0).round()).abs() < 1e-9, "a rank over 39 units: {p}");
+    // The same seed gives the same placebo standard error; text output names the method.
+    let mut args = PROP99.to_vec();
+    args.extend(["--method", "did", "--replications", "50", "--seed", "3", "-q"]);
+    let (a, b) = (phare(&args), phare(&args));
+    assert!(a.status.success());
+    assert_eq!(stdout(&a), stdout(&b));
+    assert!(stdout(&a).contains("method did"), "{}", stdout(&a));
+}
+
+#[test]
+fn synth_refuses_bad_input_with_exit_code_1() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["--treated", "Californie"], "did you mean `California`"),
+        (&["--treat-start", "2005"], "1970 to 2000"),
+        (&["--method", "synthetic"], "sc, ascm, sdid, did, sc-sdid"),
+        (&["--method", "sdid", "--predictors", "cigsale@1980"], "--method sc and ascm"),
+        (&["--method", "sc", "--se", "bootstrap"], "placebo-in-space"),
+        (&["--se", "jackknife"], "single treated unit"),
+    ];
+    for (change, needle) in cases {
+        let mut args: Vec<&str> = PROP99.to_vec();
+        for pair in change.chunks(2) {
+            match args.iter().position(|a| *a == pair[0]) {
+                Some(i) => args[i + 1] = pair[1],
+                None => args.extend_from_slice(pair),
+            }
+        }
+        let o = phare(&args);
+        assert_eq!(o.status.code(), Some(1), "{change:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{change:?}: {}", stderr(&o));
+    }
+}
