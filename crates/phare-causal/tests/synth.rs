@@ -157,10 +157,10 @@ fn synthetic_control_recovers_an_exact_convex_combination() {
             y.push(*v);
         }
     }
-    for s in 0..t {
+    for (s, (a, b)) in paths[0].iter().zip(&paths[1]).enumerate() {
         unit.push("T".into());
         time.push(s as i64);
-        y.push(0.6 * paths[0][s] + 0.4 * paths[1][s] + if s >= 15 { 2.0 } else { 0.0 });
+        y.push(0.6 * a + 0.4 * b + if s >= 15 { 2.0 } else { 0.0 });
     }
     let df = df!("unit" => unit, "time" => time, "y" => y).unwrap();
     let fit = SyntheticControl::new("y", "unit", "time").treated("T", 15).fit(&df).unwrap();

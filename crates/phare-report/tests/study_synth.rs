@@ -2,7 +2,7 @@
 //! numbers in its brief and folder; bad specs get one clear error.
 
 use phare_causal::synth::{SdidMethod, SdidVariance, SyntheticControl, SyntheticDid};
-use phare_core::{ErrorKind, Estimates, Seed};
+use phare_core::{ErrorKind, Seed};
 use phare_report::study::{StudySpec, run, run_file};
 use std::path::{Path, PathBuf};
 

@@ -395,7 +395,7 @@ impl Inputs {
             // Scale: standard deviation across all units (n − 1 divisor).
             let m = row.iter().sum::<f64>() / row.len() as f64;
             let sd = (row.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (row.len() as f64 - 1.0)).sqrt();
-            if !(sd > 1e-12 * m.abs().max(1e-300)) {
+            if sd.is_nan() || sd <= 1e-12 * m.abs().max(1e-300) {
                 diagnostics.push(Diagnostic::warning(
                     "constant_predictor",
                     format!("predictor {} is the same for every unit ({m}); it cannot discriminate between donors and was left out", p.name()),

@@ -84,9 +84,9 @@ pub(crate) fn simplex_least_squares(a: &[f64], rows: usize, k: usize, b: &[f64])
             }
             let before = support.len();
             support.retain(|&j| w[j] > 1e-14);
-            for j in 0..k {
+            for (j, wj) in w.iter_mut().enumerate() {
                 if !support.contains(&j) {
-                    w[j] = 0.0;
+                    *wj = 0.0;
                 }
             }
             if support.len() == before {

@@ -147,15 +147,18 @@ fn predictor_weights(v: &str) -> Result<PredictorWeights> {
     }
 }
 
+/// `(period, value)` points of a path.
+type Path = Vec<(i64, f64)>;
+
 /// One estimator's fit with what the brief draws from it.
 struct Fitted {
     result: EstimatorResult,
     /// `(period, treated)` and `(period, synthetic counterpart)`.
-    paths: (Vec<(i64, f64)>, Vec<(i64, f64)>),
+    paths: (Path, Path),
     /// Donor weights.
     weights: Vec<(String, f64)>,
     /// SDID's time weights.
-    time_weights: Option<Vec<(i64, f64)>>,
+    time_weights: Option<Path>,
     /// The ADH fit, for its placebo test and robustness checks.
     adh: Option<SyntheticControlFit>,
     /// Root mean squared gap before treatment.
