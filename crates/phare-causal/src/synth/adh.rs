@@ -104,13 +104,19 @@ pub enum PredictorWeights {
 /// by [`PredictorWeights`]. The synthetic path is `Σ Wⱼ Yⱼₜ`, the gap `Y₁ₜ − Σ Wⱼ Yⱼₜ`, the
 /// estimate the mean gap after treatment. The pre-period RMSPE measures the fit.
 ///
-/// **Predictors.** By default every pre-treatment outcome is its own predictor with equal weight:
-/// the synthetic control then minimises the pre-period mean squared prediction error directly.
+/// **Predictors.** By default every pre-treatment outcome is its own predictor with equal weight
+/// (each scaled by its standard deviation across units, as for any predictor, as Synth and
+/// pysyncon do): the synthetic control then minimises the pre-period prediction error, each
+/// period weighted by the inverse of its cross-unit variance. When the treated unit's predictors
+/// lie inside the donors' convex hull, many weight vectors fit them exactly; the fit says so in a
+/// note (`predictors_inside_hull`).
 /// With [`SyntheticControl::predictors`] (e.g. the outcome in 1975, 1980 and 1988, and covariates'
 /// pre-period means) V is optimised unless chosen otherwise. A predictor constant across units
 /// carries no information: it is dropped with a warning.
 ///
-/// **Augmented synthetic control** ([`SyntheticControl::augmented`]): the synthetic path is
+/// **Augmented synthetic control** ([`SyntheticControl::augmented`]): with the default predictors
+/// the simplex step matches the raw pre-treatment outcomes (no scaling: Ben-Michael et al.'s and
+/// pysyncon's `AugSynth` choice); the synthetic path is then
 /// corrected by a ridge regression of the donors' outcomes on their pre-period outcomes,
 /// `Ŷ₁ₜ = Σ Wⱼ Yⱼₜ + (X₁ − Σ Wⱼ Xⱼ)ᵀ η̂ₜ`; this equals weights `W + a` that may be negative and
 /// reduces the bias left by an imperfect pre-period fit.
@@ -195,8 +201,10 @@ impl SyntheticControl {
         self
     }
 
-    /// Ridge augmentation; `None` chooses the penalty by leave-one-period-out cross-validation
-    /// over the pre-treatment periods (see [`SyntheticControlFit::ridge_lambda`]).
+    /// Ridge augmentation; `None` chooses the penalty as pysyncon's `AugSynth` does: a grid of 21
+    /// values below the largest squared singular value of the donors' centred pre-treatment
+    /// outcomes, leave-one-period-out cross-validation, the one-standard-error rule (the value is
+    /// in [`SyntheticControlFit::ridge_lambda`]).
     pub fn augmented(mut self, lambda: Option<f64>) -> Self {
         self.ridge = Some(lambda);
         self
@@ -392,9 +400,12 @@ impl Inputs {
             for &j in donors {
                 row.push(value(j)?);
             }
-            // Scale: standard deviation across all units (n − 1 divisor).
+            // Scale: standard deviation across all units (n − 1 divisor), as Synth and pysyncon do.
+            // The augmented estimator's default matches raw pre-treatment outcomes instead (V = I
+            // on the outcomes' own scale, as Ben-Michael et al. and pysyncon's AugSynth do).
             let m = row.iter().sum::<f64>() / row.len() as f64;
             let sd = (row.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (row.len() as f64 - 1.0)).sqrt();
+            let scale = if defaults && spec.ridge.is_some() { 1.0 } else { sd };
             if sd.is_nan() || sd <= 1e-12 * m.abs().max(1e-300) {
                 diagnostics.push(Diagnostic::warning(
                     "constant_predictor",
@@ -406,7 +417,7 @@ impl Inputs {
             if let Some(PredictorWeights::Custom(v)) = &spec.v {
                 custom.push(v[pi]);
             }
-            rows.push(row.iter().map(|x| x / sd).collect());
+            rows.push(row.iter().map(|x| x / scale).collect());
         }
         if rows.is_empty() {
             return Err(Error::design(
@@ -471,6 +482,23 @@ impl Inputs {
         };
         let w_sc = weights_for(&v);
         let loss_v = loss(&w_sc);
+        // The predictors fitted exactly by a mix of several donors: the treated unit lies inside
+        // the donors' convex hull, every V gives the same fit, and many weight vectors reach it
+        // (the one returned is a vertex of that set). Say so: the weights are then not pinned
+        // down by the predictors.
+        let discrepancy: f64 = rows
+            .iter()
+            .map(|r| (r[0] - w_sc.iter().enumerate().map(|(j, wj)| wj * r[1 + j]).sum::<f64>()).powi(2))
+            .sum();
+        let size: f64 = rows.iter().map(|r| r[0] * r[0]).sum();
+        if k > 1 && discrepancy <= 1e-16 * size.max(1e-300) && w_sc.iter().filter(|&&x| x > 0.0).count() > 1 {
+            diagnostics.push(Diagnostic::note(
+                "predictors_inside_hull",
+                format!(
+                    "the treated unit's {k} predictors are reproduced exactly by a mix of donors: many donor weights fit them equally well and the predictor weights V play no role; the weights shown are one such mix (pre-treatment MSPE {loss_v:.4}). More predictors (e.g. more pre-treatment outcomes) would pin them down"
+                ),
+            ));
+        }
         let synth_of = |w: &[f64]| -> Vec<f64> {
             (0..t).map(|s| donors.iter().zip(w).map(|(&j, wj)| wj * d.y[j * t + s]).sum()).collect()
         };

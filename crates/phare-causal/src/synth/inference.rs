@@ -312,41 +312,63 @@ fn interval_around(accept: &dyn Fn(f64) -> bool, center: f64, scale: f64) -> (f6
     (side(-1.0), side(1.0))
 }
 
-/// The ridge penalty of the augmented synthetic control, chosen by leave-one-period-out
-/// cross-validation over the pre-treatment periods: for each candidate λ (a geometric grid
-/// relative to the mean eigenvalue of the donors' centred Gram matrix), each pre period in turn is
-/// held out, the synthetic control and the ridge adjustment fitted on the others, and the held-out
-/// period predicted; the λ with the smallest mean squared error wins.
+/// The ridge penalty of the augmented synthetic control, chosen as pysyncon's `AugSynth` does
+/// (following Ben-Michael, Feller and Rothstein 2021): a geometric grid of 21 values from
+/// `σ₁²/s` down to `σ₁²·s¹⁹` (σ₁ the largest singular value of the donors' centred pre-treatment
+/// outcomes, s = (10⁻⁸)^(1/20)); leave-one-period-out cross-validation over the pre-treatment
+/// periods except the last (each held-out period predicted by the synthetic control and the ridge
+/// adjustment fitted on the other pre-treatment periods); the largest λ whose mean squared error
+/// is within one standard error of the smallest (the one-standard-error rule).
 pub(crate) fn ridge_cv(d: &OutcomePanel, treated_path: &[f64], donors: &[usize], t0: usize) -> f64 {
     let t = d.t();
     let n0 = donors.len();
-    let scale = {
-        let mut tr = 0.0;
-        for s in 0..t0 {
-            let m = donors.iter().map(|&j| d.y[j * t + s]).sum::<f64>() / n0 as f64;
-            tr += donors.iter().map(|&j| (d.y[j * t + s] - m).powi(2)).sum::<f64>();
+    // σ₁² = the largest eigenvalue of X₀cᵀX₀c (periods × periods).
+    let mean: Vec<f64> = (0..t0).map(|s| donors.iter().map(|&j| d.y[j * t + s]).sum::<f64>() / n0 as f64).collect();
+    let mut gram = vec![0.0; t0 * t0];
+    for &j in donors {
+        for p in 0..t0 {
+            let xp = d.y[j * t + p] - mean[p];
+            for q in 0..t0 {
+                gram[p * t0 + q] += xp * (d.y[j * t + q] - mean[q]);
+            }
         }
-        (tr / t0 as f64).max(1e-12)
-    };
-    let grid: Vec<f64> = (-12..=8).map(|k| scale * 10f64.powf(k as f64 / 4.0)).collect();
-    let errors: Vec<f64> = grid
+    }
+    let (values, _) = phare_stats::linalg::symmetric_eigen(&gram, t0);
+    let sigma2 = values.iter().copied().fold(0.0, f64::max).max(1e-300);
+    let scaler = 1e-8f64.powf(1.0 / 20.0);
+    let grid: Vec<f64> = (0..21).map(|k| sigma2 * scaler.powi(k - 1)).collect();
+    let folds = t0.saturating_sub(1).max(1);
+    // errors[λ][fold]
+    let errors: Vec<Vec<f64>> = grid
         .par_iter()
         .map(|&lambda| {
-            let mut sse = 0.0;
-            for h in 0..t0 {
-                let cols: Vec<usize> = (0..t0).filter(|&s| s != h).collect();
-                let m = cols.len();
-                let a: Vec<f64> = donors.iter().flat_map(|&j| cols.iter().map(move |&c| d.y[j * t + c])).collect();
-                let b: Vec<f64> = cols.iter().map(|&c| treated_path[c]).collect();
-                let w = simplex_least_squares(&a, m, n0, &b);
-                let adj = ridge_a(d, treated_path, donors, &cols, &w, lambda);
-                let pred: f64 =
-                    donors.iter().zip(w.iter().zip(&adj)).map(|(&j, (wj, aj))| (wj + aj) * d.y[j * t + h]).sum();
-                sse += (treated_path[h] - pred).powi(2);
-            }
-            sse / t0 as f64
+            (0..folds)
+                .map(|h| {
+                    let cols: Vec<usize> = (0..t0).filter(|&s| s != h).collect();
+                    let m = cols.len();
+                    let a: Vec<f64> = donors.iter().flat_map(|&j| cols.iter().map(move |&c| d.y[j * t + c])).collect();
+                    let b: Vec<f64> = cols.iter().map(|&c| treated_path[c]).collect();
+                    let w = simplex_least_squares(&a, m, n0, &b);
+                    let adj = ridge_a(d, treated_path, donors, &cols, &w, lambda);
+                    let pred: f64 =
+                        donors.iter().zip(w.iter().zip(&adj)).map(|(&j, (wj, aj))| (wj + aj) * d.y[j * t + h]).sum();
+                    (treated_path[h] - pred).powi(2)
+                })
+                .collect()
         })
         .collect();
-    let best = (0..grid.len()).min_by(|&a, &b| errors[a].total_cmp(&errors[b])).unwrap_or(0);
-    grid[best]
+    let stats: Vec<(f64, f64)> = errors
+        .iter()
+        .map(|e| {
+            let n = e.len() as f64;
+            let m = e.iter().sum::<f64>() / n;
+            let sd =
+                if e.len() > 1 { (e.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0)).sqrt() } else { 0.0 };
+            (m, sd / n.sqrt())
+        })
+        .collect();
+    let best = (0..grid.len()).min_by(|&a, &b| stats[a].0.total_cmp(&stats[b].0)).unwrap_or(0);
+    let bound = stats[best].0 + stats[best].1;
+    // The grid runs from large to small λ: the first within the bound is the largest.
+    (0..grid.len()).find(|&i| stats[i].0 <= bound).map_or(grid[best], |i| grid[i])
 }

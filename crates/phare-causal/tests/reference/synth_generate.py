@@ -14,7 +14,7 @@ Regenerate (from the repository root, /work/main):
     nice /root/venv-synth/bin/python \
         crates/phare-causal/tests/reference/synth_generate.py
 
-Writes crates/phare-causal/tests/reference/synth_reference.json (about 3-4
+Writes crates/phare-causal/tests/reference/synth_reference.json (about 6
 minutes on 2 cores; the synthdid placebo SEs dominate).
 
 Generated with: Python 3.11.7, synthdid 0.10.1 (MIT), pysyncon 1.7.0 (MIT),
@@ -384,7 +384,8 @@ def run_pysyncon_sc():
     out["oracle_min_mspe_on_exact_fit_set"] = {
         "definition": ("min over w in simplex with X0s w = X1s (zero predictor discrepancy, so loss-optimal "
                        "for every V) of the pre-period MSPE; SLSQP ftol=1e-15. A lower bound for any "
-                       "V-search on this predictor set (pysyncon reaches loss_V above it)."),
+                       "V-search with all V entries > 0 (pysyncon reaches loss_V above it; its fitted V has "
+                       "one entry ~2e-6, which nearly frees that predictor)."),
         "mspe_pre": f(res.fun),
         "W": fd(controls, np.where(res.x > 1e-10, res.x, 0.0)),
     }
