@@ -12,4 +12,5 @@
 #![deny(missing_docs)]
 
 pub mod did;
+pub mod rd;
 pub mod synth;

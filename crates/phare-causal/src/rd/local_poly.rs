@@ -1,0 +1,376 @@
+//! Local polynomial fits on one side of the cut-off, with the bias correction and the variances of
+//! Calonico, Cattaneo and Titiunik (2014).
+//!
+//! On one side, with `xᵢ` the running variable minus the cut-off, kernel weights
+//! `wᵢ = K(xᵢ/h)/h` and `Rₚ(x) = (1, x, …, xᵖ)`:
+//!
+//! ```text
+//! β̂ₚ   = Γₚ⁻¹ Σ wᵢ Rₚ(xᵢ) yᵢ,                 Γₚ = Σ wᵢ Rₚ Rₚᵀ
+//! β̂_bc = Γₚ⁻¹ Σ Qᵢ yᵢ,   Qᵢ = wᵢ Rₚ(xᵢ) − L · e_{p+1}ᵀ Γ_q⁻¹ R_q(xᵢ) w^b_i,   L = Σ wᵢ Rₚ(xᵢ) xᵢ^{p+1}
+//! ```
+//!
+//! (the order-q fit with bandwidth b estimates the (p+1)-th derivative, whose contribution `L·β_{q,p+1}`
+//! is the leading bias of β̂ₚ). Both are linear in y, so their variances are sandwiches:
+//! `Vcl = Γₚ⁻¹ (Σ wᵢ² σ̂ᵢ² RₚRₚᵀ) Γₚ⁻¹` and `Vrb = Γₚ⁻¹ (Σ σ̂ᵢ² QᵢQᵢᵀ) Γₚ⁻¹`, with σ̂ᵢ² from nearest
+//! neighbours or from residuals (HC0–HC3).
+
+use phare_stats::linalg::Cholesky;
+
+/// The kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kernel {
+    /// `(1 − |u|)` on [−1, 1]: optimal for boundary estimation (the default).
+    #[default]
+    Triangular,
+    /// `¾(1 − u²)` on [−1, 1].
+    Epanechnikov,
+    /// `½` on [−1, 1].
+    Uniform,
+}
+
+impl Kernel {
+    /// The kernel's value at `u`.
+    pub fn at(self, u: f64) -> f64 {
+        let a = u.abs();
+        if a > 1.0 {
+            return 0.0;
+        }
+        match self {
+            Kernel::Triangular => 1.0 - a,
+            Kernel::Epanechnikov => 0.75 * (1.0 - a * a),
+            Kernel::Uniform => 0.5,
+        }
+    }
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Triangular => "triangular",
+            Kernel::Epanechnikov => "epanechnikov",
+            Kernel::Uniform => "uniform",
+        }
+    }
+}
+
+impl std::str::FromStr for Kernel {
+    type Err = phare_core::Error;
+    fn from_str(s: &str) -> phare_core::Result<Self> {
+        match s {
+            "triangular" | "tri" => Ok(Kernel::Triangular),
+            "epanechnikov" | "epa" => Ok(Kernel::Epanechnikov),
+            "uniform" | "uni" => Ok(Kernel::Uniform),
+            _ => Err(phare_core::Error::unknown_option("kernel", s, &["triangular", "epanechnikov", "uniform"])),
+        }
+    }
+}
+
+/// How the conditional variance of each observation is estimated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Vce {
+    /// Nearest-neighbour: `σ̂ᵢ² = Jᵢ/(Jᵢ+1)·(yᵢ − ȳ_neighbours)²` over the `J` nearest observations on
+    /// the same side (all ties at the J-th distance included). The default, with J = 3.
+    Nn(usize),
+    /// Squared residuals.
+    Hc0,
+    /// Squared residuals times `n/(n − k)`.
+    Hc1,
+    /// Squared residuals over `1 − leverage`.
+    Hc2,
+    /// Squared residuals over `(1 − leverage)²`.
+    Hc3,
+}
+
+impl Default for Vce {
+    fn default() -> Self {
+        Vce::Nn(3)
+    }
+}
+
+impl Vce {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Vce::Nn(_) => "nn",
+            Vce::Hc0 => "hc0",
+            Vce::Hc1 => "hc1",
+            Vce::Hc2 => "hc2",
+            Vce::Hc3 => "hc3",
+        }
+    }
+}
+
+impl std::str::FromStr for Vce {
+    type Err = phare_core::Error;
+    fn from_str(s: &str) -> phare_core::Result<Self> {
+        match s {
+            "nn" => Ok(Vce::Nn(3)),
+            "hc0" => Ok(Vce::Hc0),
+            "hc1" => Ok(Vce::Hc1),
+            "hc2" => Ok(Vce::Hc2),
+            "hc3" => Ok(Vce::Hc3),
+            _ => Err(phare_core::Error::unknown_option("vce", s, &["nn", "hc0", "hc1", "hc2", "hc3"])),
+        }
+    }
+}
+
+/// One side's fit, for one or two responses (outcome, and treatment in fuzzy designs).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SideFit {
+    /// Observations with positive weight under h, and under b.
+    pub n_h: usize,
+    pub n_b: usize,
+    /// Per response: order-p coefficients.
+    pub beta: Vec<Vec<f64>>,
+    /// Per response: bias-corrected order-p coefficients.
+    pub beta_bc: Vec<Vec<f64>>,
+    /// Per pair of responses (r, s), at `r * n_responses + s`: conventional and robust
+    /// covariances of the coefficients ((p+1)², row-major).
+    pub v_cl: Vec<Vec<f64>>,
+    pub v_rb: Vec<Vec<f64>>,
+}
+
+/// Powers `1, x, …, x^k`.
+fn powers(x: f64, k: usize) -> impl Iterator<Item = f64> {
+    (0..=k).scan(1.0, move |acc, j| {
+        let v = if j == 0 { 1.0 } else { *acc * x };
+        *acc = v;
+        Some(v)
+    })
+}
+
+/// The weighted Gram matrix `Σ wᵢ R(xᵢ)R(xᵢ)ᵀ` (k+1 square) and its inverse.
+fn gram_inverse(x: &[f64], w: &[f64], k: usize) -> Vec<f64> {
+    let m = k + 1;
+    let mut g = vec![0.0; m * m];
+    for (&xi, &wi) in x.iter().zip(w) {
+        if wi == 0.0 {
+            continue;
+        }
+        let r: Vec<f64> = powers(xi, k).collect();
+        for a in 0..m {
+            for c in 0..m {
+                g[a * m + c] += wi * r[a] * r[c];
+            }
+        }
+    }
+    let chol = Cholesky::new(&g, m);
+    if chol.kept.len() < m {
+        return vec![f64::NAN; m * m];
+    }
+    chol.inverse()
+}
+
+fn mat_vec(a: &[f64], v: &[f64]) -> Vec<f64> {
+    let m = v.len();
+    (0..m).map(|i| (0..m).map(|j| a[i * m + j] * v[j]).sum()).collect()
+}
+
+/// `A M A` for symmetric `A` (m × m).
+fn sandwich(a: &[f64], meat: &[f64], m: usize) -> Vec<f64> {
+    let mut tmp = vec![0.0; m * m];
+    for i in 0..m {
+        for j in 0..m {
+            tmp[i * m + j] = (0..m).map(|k| a[i * m + k] * meat[k * m + j]).sum();
+        }
+    }
+    let mut out = vec![0.0; m * m];
+    for i in 0..m {
+        for j in 0..m {
+            out[i * m + j] = (0..m).map(|k| tmp[i * m + k] * a[k * m + j]).sum();
+        }
+    }
+    out
+}
+
+/// Nearest neighbours of each observation (sorted by `x`): for each i, the `j` nearest others by
+/// |x − xᵢ|, all ties at the j-th distance included. Returns, per observation, the neighbours'
+/// indices.
+pub(crate) fn nearest_neighbours(x: &[f64], j: usize) -> Vec<Vec<usize>> {
+    let n = x.len();
+    let tie = 1e-10 * x.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    (0..n)
+        .map(|i| {
+            let (mut l, mut r) = (i as isize - 1, i + 1);
+            let mut out = Vec::with_capacity(j + 2);
+            let mut last_d = f64::NAN;
+            loop {
+                let dl = if l >= 0 { x[i] - x[l as usize] } else { f64::INFINITY };
+                let dr = if r < n { x[r] - x[i] } else { f64::INFINITY };
+                let d = dl.min(dr);
+                // Distances equal up to rounding (values recorded to a few decimals) are ties.
+                if !d.is_finite() || (out.len() >= j && d > last_d + tie) {
+                    break;
+                }
+                if dl <= dr {
+                    out.push(l as usize);
+                    l -= 1;
+                } else {
+                    out.push(r);
+                    r += 1;
+                }
+                last_d = d;
+            }
+            out
+        })
+        .collect()
+}
+
+/// Fits one side: `x` (running variable minus cut-off, sorted ascending), responses `ys`,
+/// optional observation weights, bandwidths `h` and `b`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn side_fit(
+    x: &[f64],
+    ys: &[&[f64]],
+    weights: Option<&[f64]>,
+    h: f64,
+    b: f64,
+    p: usize,
+    q: usize,
+    kernel: Kernel,
+    vce: Vce,
+) -> SideFit {
+    let m = p + 1;
+    let mq = q + 1;
+    let nr = ys.len();
+    let user = |i: usize| weights.map_or(1.0, |w| w[i]);
+    let wh: Vec<f64> = x.iter().enumerate().map(|(i, &xi)| kernel.at(xi / h) / h * user(i)).collect();
+    let wb: Vec<f64> = x.iter().enumerate().map(|(i, &xi)| kernel.at(xi / b) / b * user(i)).collect();
+    let n_h = wh.iter().filter(|&&w| w > 0.0).count();
+    let n_b = wb.iter().filter(|&&w| w > 0.0).count();
+    let inv_p = gram_inverse(x, &wh, p);
+    let inv_q = gram_inverse(x, &wb, q);
+    // L = Σ wᵢ Rₚ(xᵢ) xᵢ^{p+1}.
+    let mut l = vec![0.0; m];
+    for i in 0..x.len() {
+        if wh[i] > 0.0 {
+            for (a, r) in powers(x[i], p).enumerate() {
+                l[a] += wh[i] * r * x[i].powi(m as i32);
+            }
+        }
+    }
+    let used: Vec<usize> = (0..x.len()).filter(|&i| wh[i] > 0.0 || wb[i] > 0.0).collect();
+    // Qᵢ = wᵢ Rₚ(xᵢ) − L · e_{p+1}ᵀ Γ_q⁻¹ R_q(xᵢ) w^b_i.
+    let q_rows: Vec<Vec<f64>> = used
+        .iter()
+        .map(|&i| {
+            let rq: Vec<f64> = powers(x[i], q).collect();
+            let coef: f64 = (0..mq).map(|c| inv_q[m * mq + c] * rq[c]).sum::<f64>() * wb[i];
+            powers(x[i], p).zip(&l).map(|(r, lv)| wh[i] * r - lv * coef).collect()
+        })
+        .collect();
+    let mut beta = Vec::with_capacity(nr);
+    let mut beta_q = Vec::with_capacity(nr);
+    let mut beta_bc = Vec::with_capacity(nr);
+    for y in ys {
+        let mut rhs_p = vec![0.0; m];
+        let mut rhs_q = vec![0.0; mq];
+        let mut qy = vec![0.0; m];
+        for (k, &i) in used.iter().enumerate() {
+            if wh[i] > 0.0 {
+                for (a, r) in powers(x[i], p).enumerate() {
+                    rhs_p[a] += wh[i] * r * y[i];
+                }
+            }
+            if wb[i] > 0.0 {
+                for (a, r) in powers(x[i], q).enumerate() {
+                    rhs_q[a] += wb[i] * r * y[i];
+                }
+            }
+            for a in 0..m {
+                qy[a] += q_rows[k][a] * y[i];
+            }
+        }
+        beta.push(mat_vec(&inv_p, &rhs_p));
+        beta_q.push(mat_vec(&inv_q, &rhs_q));
+        beta_bc.push(mat_vec(&inv_p, &qy));
+    }
+    // Per observation and response: the "residual" whose products give σ̂ᵢ(r, s), for the
+    // conventional and the robust variance.
+    let (res_cl, res_rb): (Vec<Vec<f64>>, Vec<Vec<f64>>) = match vce {
+        Vce::Nn(j) => {
+            let xs: Vec<f64> = used.iter().map(|&i| x[i]).collect();
+            let nbrs = nearest_neighbours(&xs, j);
+            let res: Vec<Vec<f64>> = ys
+                .iter()
+                .map(|y| {
+                    used.iter()
+                        .enumerate()
+                        .map(|(k, &i)| {
+                            let nb = &nbrs[k];
+                            if nb.is_empty() {
+                                return 0.0;
+                            }
+                            let mean = nb.iter().map(|&o| y[used[o]]).sum::<f64>() / nb.len() as f64;
+                            (nb.len() as f64 / (nb.len() as f64 + 1.0)).sqrt() * (y[i] - mean)
+                        })
+                        .collect()
+                })
+                .collect();
+            (res.clone(), res)
+        }
+        _ => {
+            let fitted =
+                |i: usize, beta: &[f64], k: usize| -> f64 { powers(x[i], k).zip(beta).map(|(r, bb)| r * bb).sum() };
+            let scale = |i: usize| -> (f64, f64) {
+                match vce {
+                    Vce::Hc1 => {
+                        ((n_h as f64 / (n_h as f64 - m as f64)).sqrt(), (n_b as f64 / (n_b as f64 - mq as f64)).sqrt())
+                    }
+                    Vce::Hc2 | Vce::Hc3 => {
+                        let rp: Vec<f64> = powers(x[i], p).collect();
+                        let rq: Vec<f64> = powers(x[i], q).collect();
+                        let lev_h = wh[i] * quad(&inv_p, &rp);
+                        let lev_b = wb[i] * quad(&inv_q, &rq);
+                        let pow = if vce == Vce::Hc2 { 0.5 } else { 1.0 };
+                        ((1.0 - lev_h).powf(-pow), (1.0 - lev_b).powf(-pow))
+                    }
+                    _ => (1.0, 1.0),
+                }
+            };
+            let mut cl = Vec::with_capacity(nr);
+            let mut rb = Vec::with_capacity(nr);
+            for (r, y) in ys.iter().enumerate() {
+                let (c, b): (Vec<f64>, Vec<f64>) = used
+                    .iter()
+                    .map(|&i| {
+                        let (sh, sb) = scale(i);
+                        ((y[i] - fitted(i, &beta[r], p)) * sh, (y[i] - fitted(i, &beta_q[r], q)) * sb)
+                    })
+                    .unzip();
+                cl.push(c);
+                rb.push(b);
+            }
+            (cl, rb)
+        }
+    };
+    let mut v_cl = Vec::with_capacity(nr * nr);
+    let mut v_rb = Vec::with_capacity(nr * nr);
+    for r in 0..nr {
+        for s2 in 0..nr {
+            let mut meat_cl = vec![0.0; m * m];
+            let mut meat_rb = vec![0.0; m * m];
+            for (k, &i) in used.iter().enumerate() {
+                let rp: Vec<f64> = powers(x[i], p).collect();
+                let qrow = &q_rows[k];
+                let scl = res_cl[r][k] * res_cl[s2][k] * wh[i] * wh[i];
+                let srb = res_rb[r][k] * res_rb[s2][k];
+                for a in 0..m {
+                    for c in 0..m {
+                        meat_cl[a * m + c] += scl * rp[a] * rp[c];
+                        meat_rb[a * m + c] += srb * qrow[a] * qrow[c];
+                    }
+                }
+            }
+            v_cl.push(sandwich(&inv_p, &meat_cl, m));
+            v_rb.push(sandwich(&inv_p, &meat_rb, m));
+        }
+    }
+    SideFit { n_h, n_b, beta, beta_bc, v_cl, v_rb }
+}
+
+/// `vᵀ A v`.
+fn quad(a: &[f64], v: &[f64]) -> f64 {
+    let m = v.len();
+    (0..m).map(|i| v[i] * (0..m).map(|j| a[i * m + j] * v[j]).sum::<f64>()).sum()
+}

@@ -1,0 +1,454 @@
+//! Regression discontinuity: local polynomial estimation with robust bias-corrected inference
+//! (Calonico, Cattaneo and Titiunik 2014).
+//!
+//! [`RegressionDiscontinuity`] estimates the jump (sharp), the ratio of jumps (fuzzy) or the change
+//! of slope (kink, `deriv(1)`) of the outcome at a cut-off of the running variable, with the
+//! conventional, bias-corrected and robust bias-corrected estimates and standard errors, and
+//! nearest-neighbour or HC0–HC3 variances. Bandwidths are given by the caller for now; the data-driven
+//! selectors are not implemented yet (see docs/methods/rd.md).
+
+mod local_poly;
+
+pub use local_poly::{Kernel, Vce};
+
+use local_poly::{SideFit, side_fit};
+use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Result, glance_names};
+use phare_data::matrix::{DesignMatrix, MissingPolicy};
+use phare_data::polars::prelude::DataFrame;
+
+/// A regression-discontinuity design.
+///
+/// On each side of the cut-off c, a polynomial of order p in `x − c` is fitted by weighted least
+/// squares with kernel weights `K((x − c)/h)/h`; the estimate is the difference of the two
+/// intercepts (sharp), of the `ν`-th derivatives times `ν!` (kink, `deriv(ν)`), or the ratio of the
+/// outcome's and the treatment's jumps (fuzzy). Three inferences, as rdrobust reports them:
+///
+/// - **Conventional**: the estimate and its standard error, ignoring the smoothing bias;
+/// - **Bias-corrected**: the estimate minus its estimated leading bias (from a polynomial of order
+///   q with bandwidth b), with the conventional standard error;
+/// - **Robust**: the bias-corrected estimate with a standard error that accounts for the variability
+///   of the bias estimate (Calonico, Cattaneo and Titiunik 2014): the interval to report.
+///
+/// | parameter | default | purpose |
+/// |---|---|---|
+/// | `cutoff(c)` | 0 | the threshold; observations with `x ≥ c` are on the right (treated) side |
+/// | `bandwidth(h)` / `bandwidths(h_left, h_right)` | required | the main bandwidth |
+/// | `bias_bandwidth(b)` / `bias_bandwidths(…)` | `h` | the bias-estimation bandwidth |
+/// | `order(p)` | 1 (2 for kinks) | polynomial order |
+/// | `bias_order(q)` | p + 1 | order of the bias-estimation polynomial |
+/// | `kernel(…)` | triangular | [`Kernel`] |
+/// | `vce(…)` | nearest neighbours (3) | [`Vce`] |
+/// | `fuzzy(column)` | sharp | treatment take-up for a fuzzy design |
+/// | `deriv(ν)` | 0 | 1 for a kink design |
+/// | `weights(column)` | none | observation weights, multiplying the kernel weights |
+///
+/// # Errors
+/// Missing or non-numeric columns; [`Error::Design`] when a side of the cut-off has no
+/// observation, the cut-off is outside the running variable's range, a side has too few distinct
+/// values within the bandwidth for the polynomial, or a fuzzy treatment does not jump;
+/// [`Error::InvalidArgument`] for a missing or non-positive bandwidth or `q < p`.
+///
+/// # Example
+/// ```
+/// use phare_causal::rd::RegressionDiscontinuity;
+/// use phare_core::Estimates;
+/// use phare_data::polars::prelude::*;
+/// // SIMULATED: y = x + 2·1{x ≥ 0} + small noise, on a grid of x.
+/// let x: Vec<f64> = (0..400).map(|i| -1.0 + i as f64 / 200.0 + 0.0025).collect();
+/// let y: Vec<f64> = x.iter().enumerate().map(|(i, x)| x + if *x >= 0.0 { 2.0 } else { 0.0 } + 0.01 * ((i % 7) as f64 - 3.0)).collect();
+/// let df = df!("x" => x, "y" => y)?;
+/// let fit = RegressionDiscontinuity::new("y", "x").bandwidth(0.5).fit(&df)?;
+/// assert!((fit.tidy().row("Conventional").unwrap().estimate - 2.0).abs() < 0.02);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegressionDiscontinuity {
+    outcome: String,
+    running: String,
+    cutoff: f64,
+    fuzzy: Option<String>,
+    weights: Option<String>,
+    deriv: usize,
+    p: Option<usize>,
+    q: Option<usize>,
+    kernel: Kernel,
+    vce: Vce,
+    h: Option<(f64, f64)>,
+    b: Option<(f64, f64)>,
+}
+
+impl RegressionDiscontinuity {
+    /// The design on `outcome` with running variable `running`.
+    pub fn new(outcome: &str, running: &str) -> Self {
+        RegressionDiscontinuity {
+            outcome: outcome.into(),
+            running: running.into(),
+            cutoff: 0.0,
+            fuzzy: None,
+            weights: None,
+            deriv: 0,
+            p: None,
+            q: None,
+            kernel: Kernel::Triangular,
+            vce: Vce::default(),
+            h: None,
+            b: None,
+        }
+    }
+    /// The cut-off.
+    pub fn cutoff(mut self, c: f64) -> Self {
+        self.cutoff = c;
+        self
+    }
+    /// A fuzzy design with this treatment column.
+    pub fn fuzzy(mut self, treatment: &str) -> Self {
+        self.fuzzy = Some(treatment.into());
+        self
+    }
+    /// Observation weights.
+    pub fn weights(mut self, column: &str) -> Self {
+        self.weights = Some(column.into());
+        self
+    }
+    /// The derivative estimated: 0 (jump, default) or 1 (kink).
+    pub fn deriv(mut self, nu: usize) -> Self {
+        self.deriv = nu;
+        self
+    }
+    /// The polynomial order p.
+    pub fn order(mut self, p: usize) -> Self {
+        self.p = Some(p);
+        self
+    }
+    /// The bias-estimation order q (default p + 1).
+    pub fn bias_order(mut self, q: usize) -> Self {
+        self.q = Some(q);
+        self
+    }
+    /// The kernel.
+    pub fn kernel(mut self, k: Kernel) -> Self {
+        self.kernel = k;
+        self
+    }
+    /// The variance estimator.
+    pub fn vce(mut self, v: Vce) -> Self {
+        self.vce = v;
+        self
+    }
+    /// The same main bandwidth on both sides.
+    pub fn bandwidth(mut self, h: f64) -> Self {
+        self.h = Some((h, h));
+        self
+    }
+    /// Main bandwidths left and right of the cut-off.
+    pub fn bandwidths(mut self, left: f64, right: f64) -> Self {
+        self.h = Some((left, right));
+        self
+    }
+    /// The same bias bandwidth on both sides (default: the main bandwidth).
+    pub fn bias_bandwidth(mut self, b: f64) -> Self {
+        self.b = Some((b, b));
+        self
+    }
+    /// Bias bandwidths left and right.
+    pub fn bias_bandwidths(mut self, left: f64, right: f64) -> Self {
+        self.b = Some((left, right));
+        self
+    }
+
+    /// Fits the design.
+    ///
+    /// # Errors
+    /// See the type's docs.
+    pub fn fit(&self, df: &DataFrame) -> Result<RdFit> {
+        let p = self.p.unwrap_or(if self.deriv >= 1 { self.deriv + 1 } else { 1 });
+        let q = self.q.unwrap_or(p + 1);
+        if q < p || self.deriv > p {
+            return Err(Error::InvalidArgument {
+                name: "q".into(),
+                value: format!("p = {p}, q = {q}, deriv = {}", self.deriv),
+                reason: "the orders must satisfy deriv ≤ p ≤ q".into(),
+                hint: Some("the usual choice is p = 1, q = 2 (p = 2, q = 3 for a kink)".into()),
+            });
+        }
+        let (h_l, h_r) = self.h.ok_or_else(|| Error::InvalidArgument {
+            name: "h".into(),
+            value: "(not set)".into(),
+            reason: "phare does not select RD bandwidths automatically yet".into(),
+            hint: Some("give the bandwidth (CLI --h 10, or --h 10,12 for each side), e.g. one chosen with rdrobust's rdbwselect".into()),
+        })?;
+        let (b_l, b_r) = self.b.unwrap_or((h_l, h_r));
+        for (name, v) in [("h", h_l), ("h", h_r), ("b", b_l), ("b", b_r)] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(Error::InvalidArgument {
+                    name: name.into(),
+                    value: v.to_string(),
+                    reason: "a bandwidth is a positive number in the running variable's units".into(),
+                    hint: None,
+                });
+            }
+        }
+        let mut columns = vec![self.outcome.as_str(), self.running.as_str()];
+        columns.extend(self.fuzzy.as_deref());
+        columns.extend(self.weights.as_deref());
+        let m = DesignMatrix::from_frame(df, &columns, MissingPolicy::Drop)?;
+        let mut diagnostics: Vec<Diagnostic> = m.diagnostics().to_vec();
+        let x_all = m.column(1);
+        let (lo, hi) = x_all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        let c = self.cutoff;
+        if !(c > lo && c <= hi) {
+            return Err(Error::Design {
+                what: format!("the cut-off {c} is outside the range of `{}` ({lo} to {hi})", self.running),
+                hint: Some("give the threshold in the running variable's units (--cutoff)".into()),
+            });
+        }
+        // Sides, sorted by x.
+        let side = |right: bool| -> Side {
+            let mut idx: Vec<usize> = (0..m.nrows()).filter(|&i| (x_all[i] >= c) == right).collect();
+            idx.sort_by(|&a, &b| x_all[a].total_cmp(&x_all[b]));
+            let col = |j: usize| -> Vec<f64> { idx.iter().map(|&i| m.column(j)[i]).collect() };
+            Side {
+                x: idx.iter().map(|&i| x_all[i] - c).collect(),
+                y: col(0),
+                d: self.fuzzy.as_ref().map(|_| col(2)),
+                w: self.weights.as_ref().map(|_| col(if self.fuzzy.is_some() { 3 } else { 2 })),
+            }
+        };
+        let (left, right) = (side(false), side(true));
+        for (s, name, h, b) in [(&left, "left", h_l, b_l), (&right, "right", h_r, b_r)] {
+            if s.x.is_empty() {
+                return Err(Error::design(
+                    format!("no observation on the {name} side of the cut-off {c}"),
+                    "check the cut-off and the running variable",
+                ));
+            }
+            for (bw, order, what) in [(h, p, "h"), (b, q, "b")] {
+                let distinct = distinct_within(&s.x, bw);
+                if distinct < order + 1 {
+                    return Err(Error::design(
+                        format!(
+                            "only {distinct} distinct value{} of `{}` within {what} = {bw} on the {name} side: a polynomial of order {order} needs at least {}",
+                            if distinct == 1 { "" } else { "s" },
+                            self.running,
+                            order + 1
+                        ),
+                        "widen the bandwidth or lower the polynomial order",
+                    ));
+                }
+            }
+            if let Some(w) = &s.w
+                && w.iter().any(|&v| v < 0.0)
+            {
+                return Err(Error::design("negative observation weights", "weights must be non-negative"));
+            }
+        }
+        let fit_side = |s: &Side, h: f64, b: f64| -> SideFit {
+            let mut ys: Vec<&[f64]> = vec![&s.y];
+            if let Some(d) = &s.d {
+                ys.push(d);
+            }
+            side_fit(&s.x, &ys, s.w.as_deref(), h, b, p, q, self.kernel, self.vce)
+        };
+        let (fl, fr) = (fit_side(&left, h_l, b_l), fit_side(&right, h_r, b_r));
+        let nu = self.deriv;
+        let fact: f64 = (1..=nu).map(|k| k as f64).product();
+        let k = p + 1;
+        let jump = |betas_l: &[Vec<f64>], betas_r: &[Vec<f64>], r: usize| fact * (betas_r[r][nu] - betas_l[r][nu]);
+        let var = |vl: &[Vec<f64>], vr: &[Vec<f64>], pair: usize| {
+            fact * fact * (vl[pair][nu * k + nu] + vr[pair][nu * k + nu])
+        };
+        let (tau_cl, tau_bc, v_cl, v_rb, first_stage) = if self.fuzzy.is_some() {
+            let (ty, td) = (jump(&fl.beta, &fr.beta, 0), jump(&fl.beta, &fr.beta, 1));
+            let (ty_bc, td_bc) = (jump(&fl.beta_bc, &fr.beta_bc, 0), jump(&fl.beta_bc, &fr.beta_bc, 1));
+            let scale = left.d.iter().chain(right.d.iter()).flatten().fold(0.0f64, |a, &v| a.max(v.abs())).max(1e-300);
+            if td.abs() <= 1e-10 * scale {
+                return Err(Error::design(
+                    format!(
+                        "the treatment `{}` does not jump at the cut-off (estimated jump {td:.3e}): a fuzzy design needs a first stage",
+                        self.fuzzy.as_deref().unwrap_or_default()
+                    ),
+                    "check the treatment column, or estimate the sharp design on the outcome (the reduced form)",
+                ));
+            }
+            let tau = ty / td;
+            // The bias of τ_y/τ_d, linearised: (B_y − τ B_d)/τ_d, with B = conventional − corrected.
+            let tau_b = tau - ((ty - ty_bc) - tau * (td - td_bc)) / td;
+            // Delta method: Var(τ_y/τ_d) = (V_yy − 2τ V_yd + τ² V_dd) / τ_d².
+            let delta = |vl: &[Vec<f64>], vr: &[Vec<f64>], t: f64, d: f64| {
+                (var(vl, vr, 0) - 2.0 * t * var(vl, vr, 1) + t * t * var(vl, vr, 3)) / (d * d)
+            };
+            let v_c = delta(&fl.v_cl, &fr.v_cl, tau, td);
+            let v_r = delta(&fl.v_rb, &fr.v_rb, tau, td);
+            let se_d = var(&fl.v_cl, &fr.v_cl, 3).sqrt();
+            if (td / se_d).abs() < 3.0 {
+                diagnostics.push(Diagnostic::warning(
+                    "weak_first_stage",
+                    format!("the treatment's jump at the cut-off is weak ({td:.4}, z = {:.2}): the fuzzy estimate and its intervals are unreliable", td / se_d),
+                ));
+            }
+            (tau, tau_b, v_c, v_r, Some((td, se_d)))
+        } else {
+            (
+                jump(&fl.beta, &fr.beta, 0),
+                jump(&fl.beta_bc, &fr.beta_bc, 0),
+                var(&fl.v_cl, &fr.v_cl, 0),
+                var(&fl.v_rb, &fr.v_rb, 0),
+                None,
+            )
+        };
+        Ok(RdFit {
+            spec: self.clone(),
+            p,
+            q,
+            h: (h_l, h_r),
+            b: (b_l, b_r),
+            n: (left.x.len(), right.x.len()),
+            n_h: (fl.n_h, fr.n_h),
+            n_b: (fl.n_b, fr.n_b),
+            tau_cl,
+            tau_bc,
+            se_cl: v_cl.sqrt(),
+            se_rb: v_rb.sqrt(),
+            first_stage,
+            diagnostics,
+        })
+    }
+}
+
+/// One side's data, sorted by the centred running variable.
+struct Side {
+    x: Vec<f64>,
+    y: Vec<f64>,
+    d: Option<Vec<f64>>,
+    w: Option<Vec<f64>>,
+}
+
+/// Distinct values of sorted `x` with |x| ≤ bw.
+fn distinct_within(x: &[f64], bw: f64) -> usize {
+    let mut n = 0;
+    let mut last = f64::NAN;
+    for &v in x.iter().filter(|v| v.abs() <= bw) {
+        if v != last {
+            n += 1;
+            last = v;
+        }
+    }
+    n
+}
+
+/// A fitted [`RegressionDiscontinuity`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RdFit {
+    spec: RegressionDiscontinuity,
+    p: usize,
+    q: usize,
+    h: (f64, f64),
+    b: (f64, f64),
+    n: (usize, usize),
+    n_h: (usize, usize),
+    n_b: (usize, usize),
+    tau_cl: f64,
+    tau_bc: f64,
+    se_cl: f64,
+    se_rb: f64,
+    first_stage: Option<(f64, f64)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl RdFit {
+    /// The conventional estimate.
+    pub fn estimate(&self) -> f64 {
+        self.tau_cl
+    }
+    /// The bias-corrected estimate.
+    pub fn bias_corrected(&self) -> f64 {
+        self.tau_bc
+    }
+    /// The conventional standard error.
+    pub fn std_error(&self) -> f64 {
+        self.se_cl
+    }
+    /// The robust standard error (of the bias-corrected estimate).
+    pub fn robust_std_error(&self) -> f64 {
+        self.se_rb
+    }
+    /// Main bandwidths (left, right).
+    pub fn bandwidths(&self) -> (f64, f64) {
+        self.h
+    }
+    /// Bias bandwidths (left, right).
+    pub fn bias_bandwidths(&self) -> (f64, f64) {
+        self.b
+    }
+    /// Observations (left, right), and within the main bandwidth.
+    pub fn n(&self) -> ((usize, usize), (usize, usize)) {
+        (self.n, self.n_h)
+    }
+    /// Fuzzy designs: the treatment's jump and its standard error.
+    pub fn first_stage(&self) -> Option<(f64, f64)> {
+        self.first_stage
+    }
+}
+
+impl Estimates for RdFit {
+    fn design(&self) -> &str {
+        "rd"
+    }
+    fn call(&self) -> String {
+        let s = &self.spec;
+        format!(
+            "{} RD: outcome {}, running {}, cut-off {}{}, p = {}, q = {}, kernel {}, vce {}, h = ({}, {}), b = ({}, {})",
+            match (s.fuzzy.is_some(), s.deriv) {
+                (false, 0) => "sharp",
+                (true, 0) => "fuzzy",
+                (false, _) => "kink",
+                (true, _) => "fuzzy kink",
+            },
+            s.outcome,
+            s.running,
+            s.cutoff,
+            s.fuzzy.as_ref().map(|d| format!(", treatment {d}")).unwrap_or_default(),
+            self.p,
+            self.q,
+            s.kernel.name(),
+            s.vce.name(),
+            self.h.0,
+            self.h.1,
+            self.b.0,
+            self.b.1
+        )
+    }
+    fn coefficients(&self) -> Vec<Coefficient> {
+        vec![
+            Coefficient::new("Conventional", self.tau_cl, self.se_cl),
+            Coefficient::new("Bias-corrected", self.tau_bc, self.se_cl),
+            Coefficient::new("Robust", self.tau_bc, self.se_rb),
+        ]
+    }
+    fn glance(&self) -> Glance {
+        let mut g = Glance::new()
+            .with(glance_names::NOBS, self.n.0 + self.n.1)
+            .with("h_left", self.h.0)
+            .with("h_right", self.h.1)
+            .with("b_left", self.b.0)
+            .with("b_right", self.b.1)
+            .with("n_left", self.n.0)
+            .with("n_right", self.n.1)
+            .with("n_h_left", self.n_h.0)
+            .with("n_h_right", self.n_h.1)
+            .with("n_b_left", self.n_b.0)
+            .with("n_b_right", self.n_b.1)
+            .with("p", self.p)
+            .with("q", self.q)
+            .with("cutoff", self.spec.cutoff)
+            .with("kernel", self.spec.kernel.name())
+            .with(glance_names::VCOV_TYPE, self.spec.vce.name());
+        if let Some((d, se)) = self.first_stage {
+            g = g.with("first_stage", d).with("first_stage_se", se);
+        }
+        g
+    }
+    fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.diagnostics.clone()
+    }
+}
