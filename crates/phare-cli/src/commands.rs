@@ -199,6 +199,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Regress(args) => run_regress(&args, cli.format, &progress),
         Command::Did(args) => run_did(&args, cli.format, &progress),
         Command::Synth(args) => crate::synth::run_synth(&args, cli.format, &progress),
+        Command::Rd(args) => crate::rd::run_rd(&args, cli.format, &progress),
         Command::Run(args) => run_study(&args, cli.format, &progress),
         Command::Validate(args) => run_validate(&args, cli.format),
     }

@@ -6,6 +6,7 @@
 //! arguments (the message names it and says what to do); 2 a bug in phare (please report it).
 
 mod commands;
+mod rd;
 mod synth;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -60,6 +61,9 @@ pub enum Command {
     /// Synthetic control (sc), augmented synthetic control (ascm), synthetic difference-in-differences
     /// (sdid) or DiD, for one or a few treated units compared with many donors.
     Synth(Box<synth::SynthArgs>),
+    /// Regression discontinuity: local polynomial estimates of the jump (sharp), the ratio of jumps
+    /// (fuzzy) or the change of slope (kink) at a cut-off, with robust bias-corrected inference.
+    Rd(Box<rd::RdArgs>),
     /// Run a study file (TOML): estimate, then write the decision brief (HTML, Markdown + SVG),
     /// the tidy tables (CSV, Parquet) and a manifest into one output folder, atomically.
     Run(commands::RunArgs),
