@@ -467,3 +467,50 @@ fn synth_refuses_bad_input_with_exit_code_1() {
         assert!(stderr(&o).contains(needle), "{change:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn rd_prints_the_three_inferences_and_the_bandwidths() {
+    let senate = concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/gpl/rdrobust_senate.csv");
+    let o = phare(&[
+        "--format",
+        "json",
+        "-q",
+        "rd",
+        "--data",
+        senate,
+        "--outcome",
+        "vote",
+        "--running",
+        "margin",
+        "--h",
+        "17.75439819269227",
+        "--b",
+        "28.028088587710084",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["design"], "rd");
+    let terms: Vec<&str> = v["tidy"].as_array().unwrap().iter().map(|r| r["term"].as_str().unwrap()).collect();
+    assert_eq!(terms, ["Conventional", "Bias-corrected", "Robust"]);
+    // rdrobust's default on the Senate data (Cattaneo, Idrobo and Titiunik): 7.414 (1.459),
+    // robust 95 % CI [4.094, 10.919], at its bandwidths h = 17.754, b = 28.028.
+    assert!((v["tidy"][0]["estimate"].as_f64().unwrap() - 7.414130749110065).abs() < 1e-6);
+    assert!((v["tidy"][0]["std_error"].as_f64().unwrap() - 1.4587159889059338).abs() < 1e-6);
+    assert!((v["tidy"][2]["conf_low"].as_f64().unwrap() - 4.093698661453887).abs() < 1e-5);
+    for key in ["h_left", "h_right", "b_left", "b_right", "n_left", "n_right", "n_h_left", "n_h_right"] {
+        assert!(v["glance"][key].is_number(), "{key}");
+    }
+    assert_eq!(v["glance"]["n_h_left"], 360);
+    // Bad input: no bandwidth, a selector asked for, a cut-off outside the data.
+    for (extra, needle) in [
+        (vec![], "--h"),
+        (vec!["--bwselect", "mserd"], "bwselect"),
+        (vec!["--h", "10", "--cutoff", "150"], "outside the range"),
+    ] {
+        let mut args = vec!["rd", "--data", senate, "--outcome", "vote", "--running", "margin"];
+        args.extend(extra);
+        let o = phare(&args);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{needle}: {}", stderr(&o));
+    }
+}
