@@ -46,7 +46,10 @@ fn model(args: &Value) -> RegressionDiscontinuity {
         m = m.kernel(k.parse::<Kernel>().unwrap());
     }
     if let Some(v) = args["vce"].as_str() {
-        m = m.vce(v.parse::<Vce>().unwrap());
+        m = m.vce(if v == "cr1" { Vce::Hc1 } else { v.parse::<Vce>().unwrap() });
+    }
+    if let Some(g) = args["cluster"].as_str() {
+        m = m.cluster(g);
     }
     if let Some(d) = args["fuzzy"].as_str() {
         m = m.fuzzy(d);
@@ -75,8 +78,9 @@ fn every_fixed_bandwidth_case_matches_rdrobust() {
     let mut checked = Vec::new();
     for (name, case) in r["rdrobust"].as_object().unwrap() {
         let args = &case["args"];
-        // Fixed bandwidths, without covariates or clusters (not implemented yet).
-        if args["h"].is_null() || !args["covs"].is_null() || !args["cluster"].is_null() {
+        // Fixed bandwidths, without covariates (not implemented yet); clusters with CR1 only.
+        let cr1 = args["vce"].as_str().is_none_or(|v| matches!(v, "nn" | "hc0" | "hc1" | "cr1"));
+        if args["h"].is_null() || !args["covs"].is_null() || (!args["cluster"].is_null() && !cr1) {
             continue;
         }
         let df = data(case["data"].as_str().unwrap());
@@ -105,7 +109,18 @@ fn every_fixed_bandwidth_case_matches_rdrobust() {
         assert_eq!(get("n_left"), res["N"][0].to_string(), "{name}");
         checked.push(name.clone());
     }
-    assert!(checked.len() >= 10, "{checked:?}");
+    for must in [
+        "senate_h10_b20",
+        "senate_h10_12_b20_25",
+        "senate_h10_hc1_uniform",
+        "senate_cluster_state_cr1_h10",
+        "sim_fuzzy_h03",
+        "sim_kink_h05",
+        "sim_sharp_weights_hc1_h03",
+        "sim_mass_h03",
+    ] {
+        assert!(checked.iter().any(|c| c == must), "{must} not checked: {checked:?}");
+    }
 }
 
 /// SIMULATED: `n` points, x uniform on [−1, 1], y = f(x) + jump·1{x ≥ 0} + noise·ε.

@@ -50,6 +50,9 @@ pub struct RdArgs {
     /// Observation weights column.
     #[arg(long)]
     weights: Option<String>,
+    /// Cluster column: cluster-robust (CR1) variances.
+    #[arg(long)]
+    cluster: Option<String>,
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95)]
     level: f64,
@@ -77,6 +80,9 @@ pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Resul
     }
     if let Some(w) = &args.weights {
         model = model.weights(w);
+    }
+    if let Some(g) = &args.cluster {
+        model = model.cluster(g);
     }
     if let Some(p) = args.p {
         model = model.order(p);

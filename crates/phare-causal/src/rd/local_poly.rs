@@ -223,6 +223,7 @@ pub(crate) fn side_fit(
     x: &[f64],
     ys: &[&[f64]],
     weights: Option<&[f64]>,
+    clusters: Option<&[u32]>,
     h: f64,
     b: f64,
     p: usize,
@@ -288,7 +289,7 @@ pub(crate) fn side_fit(
     // Per observation and response: the "residual" whose products give σ̂ᵢ(r, s), for the
     // conventional and the robust variance.
     let (res_cl, res_rb): (Vec<Vec<f64>>, Vec<Vec<f64>>) = match vce {
-        Vce::Nn(j) => {
+        Vce::Nn(j) if clusters.is_none() => {
             let xs: Vec<f64> = used.iter().map(|&i| x[i]).collect();
             let nbrs = nearest_neighbours(&xs, j);
             let res: Vec<Vec<f64>> = ys
@@ -313,6 +314,10 @@ pub(crate) fn side_fit(
             let fitted =
                 |i: usize, beta: &[f64], k: usize| -> f64 { powers(x[i], k).zip(beta).map(|(r, bb)| r * bb).sum() };
             let scale = |i: usize| -> (f64, f64) {
+                if clusters.is_some() {
+                    // Cluster-robust: raw residuals, the small-sample factor applies to the sums.
+                    return (1.0, 1.0);
+                }
                 match vce {
                     Vce::Hc1 => {
                         ((n_h as f64 / (n_h as f64 - m as f64)).sqrt(), (n_b as f64 / (n_b as f64 - mq as f64)).sqrt())
@@ -346,6 +351,53 @@ pub(crate) fn side_fit(
     };
     let mut v_cl = Vec::with_capacity(nr * nr);
     let mut v_rb = Vec::with_capacity(nr * nr);
+    if let Some(g) = clusters {
+        // CR1: meat = c · Σ_g (Σ_{i∈g} sᵢ)(Σ_{i∈g} sᵢ)ᵀ, c = (n − 1)/(n − k) · G/(G − 1), over the
+        // observations with positive weight (sᵢ = wᵢRₚ(xᵢ)eᵢ conventional, Qᵢeᵢ robust).
+        let scores =
+            |rows: &dyn Fn(usize, usize) -> Vec<f64>, res: &[Vec<f64>], active: &dyn Fn(usize) -> bool, k: usize| {
+                let mut out = Vec::with_capacity(nr * nr);
+                let ids: Vec<u32> = used.iter().enumerate().filter(|(_, i)| active(**i)).map(|(_, &i)| g[i]).collect();
+                let mut levels = ids.clone();
+                levels.sort_unstable();
+                levels.dedup();
+                let n = ids.len() as f64;
+                let gg = levels.len() as f64;
+                let c = (n - 1.0) / (n - k as f64) * gg / (gg - 1.0);
+                for r in 0..nr {
+                    for s2 in 0..nr {
+                        let mut sums_r = vec![vec![0.0; m]; levels.len()];
+                        let mut sums_s = vec![vec![0.0; m]; levels.len()];
+                        for (kk, &i) in used.iter().enumerate() {
+                            if !active(i) {
+                                continue;
+                            }
+                            let lvl = levels.binary_search(&g[i]).unwrap_or(0);
+                            let row = rows(kk, i);
+                            for a in 0..m {
+                                sums_r[lvl][a] += row[a] * res[r][kk];
+                                sums_s[lvl][a] += row[a] * res[s2][kk];
+                            }
+                        }
+                        let mut meat = vec![0.0; m * m];
+                        for (u, v) in sums_r.iter().zip(&sums_s) {
+                            for a in 0..m {
+                                for b2 in 0..m {
+                                    meat[a * m + b2] += c * u[a] * v[b2];
+                                }
+                            }
+                        }
+                        out.push(sandwich(&inv_p, &meat, m));
+                    }
+                }
+                out
+            };
+        let cl_rows = |_k: usize, i: usize| -> Vec<f64> { powers(x[i], p).map(|r| wh[i] * r).collect() };
+        let rb_rows = |k: usize, _i: usize| -> Vec<f64> { q_rows[k].clone() };
+        let v_cl = scores(&cl_rows, &res_cl, &|i| wh[i] > 0.0, m);
+        let v_rb = scores(&rb_rows, &res_rb, &|i| wb[i] > 0.0, mq);
+        return SideFit { n_h, n_b, beta, beta_bc, v_cl, v_rb };
+    }
     for r in 0..nr {
         for s2 in 0..nr {
             let mut meat_cl = vec![0.0; m * m];

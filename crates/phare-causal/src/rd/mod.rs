@@ -75,6 +75,7 @@ pub struct RegressionDiscontinuity {
     vce: Vce,
     h: Option<(f64, f64)>,
     b: Option<(f64, f64)>,
+    cluster: Option<String>,
 }
 
 impl RegressionDiscontinuity {
@@ -93,7 +94,14 @@ impl RegressionDiscontinuity {
             vce: Vce::default(),
             h: None,
             b: None,
+            cluster: None,
         }
+    }
+    /// Cluster-robust (CR1) variances with clusters in `column` (the variance estimator's
+    /// residuals then come from the fits, whatever `vce`).
+    pub fn cluster(mut self, column: &str) -> Self {
+        self.cluster = Some(column.into());
+        self
     }
     /// The cut-off.
     pub fn cutoff(mut self, c: f64) -> Self {
@@ -193,6 +201,21 @@ impl RegressionDiscontinuity {
         columns.extend(self.weights.as_deref());
         let m = DesignMatrix::from_frame(df, &columns, MissingPolicy::Drop)?;
         let mut diagnostics: Vec<Diagnostic> = m.diagnostics().to_vec();
+        let cluster_ids: Option<Vec<u32>> = match &self.cluster {
+            None => None,
+            Some(c) => {
+                if matches!(self.vce, Vce::Hc2 | Vce::Hc3) {
+                    return Err(Error::InvalidArgument {
+                        name: "vce".into(),
+                        value: self.vce.name().into(),
+                        reason: "with clusters phare computes CR1 variances only (CR2/CR3 are not implemented)".into(),
+                        hint: Some("use --vce hc1 (CR1) with --cluster".into()),
+                    });
+                }
+                let ids = phare_data::matrix::GroupIds::from_frame(df, c, m.source_rows())?;
+                Some(ids.ids.iter().map(|v| v.unwrap_or(u32::MAX)).collect())
+            }
+        };
         let x_all = m.column(1);
         let (lo, hi) = x_all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
         let c = self.cutoff;
@@ -208,6 +231,7 @@ impl RegressionDiscontinuity {
             idx.sort_by(|&a, &b| x_all[a].total_cmp(&x_all[b]));
             let col = |j: usize| -> Vec<f64> { idx.iter().map(|&i| m.column(j)[i]).collect() };
             Side {
+                g: cluster_ids.as_ref().map(|ids| idx.iter().map(|&i| ids[i]).collect()),
                 x: idx.iter().map(|&i| x_all[i] - c).collect(),
                 y: col(0),
                 d: self.fuzzy.as_ref().map(|_| col(2)),
@@ -247,7 +271,7 @@ impl RegressionDiscontinuity {
             if let Some(d) = &s.d {
                 ys.push(d);
             }
-            side_fit(&s.x, &ys, s.w.as_deref(), h, b, p, q, self.kernel, self.vce)
+            side_fit(&s.x, &ys, s.w.as_deref(), s.g.as_deref(), h, b, p, q, self.kernel, self.vce)
         };
         let (fl, fr) = (fit_side(&left, h_l, b_l), fit_side(&right, h_r, b_r));
         let nu = self.deriv;
@@ -317,6 +341,7 @@ impl RegressionDiscontinuity {
 
 /// One side's data, sorted by the centred running variable.
 struct Side {
+    g: Option<Vec<u32>>,
     x: Vec<f64>,
     y: Vec<f64>,
     d: Option<Vec<f64>>,
@@ -407,7 +432,8 @@ impl Estimates for RdFit {
             s.outcome,
             s.running,
             s.cutoff,
-            s.fuzzy.as_ref().map(|d| format!(", treatment {d}")).unwrap_or_default(),
+            s.fuzzy.as_ref().map(|d| format!(", treatment {d}")).unwrap_or_default()
+                + &s.cluster.as_ref().map(|g| format!(", clusters {g}")).unwrap_or_default(),
             self.p,
             self.q,
             s.kernel.name(),
@@ -442,7 +468,7 @@ impl Estimates for RdFit {
             .with("q", self.q)
             .with("cutoff", self.spec.cutoff)
             .with("kernel", self.spec.kernel.name())
-            .with(glance_names::VCOV_TYPE, self.spec.vce.name());
+            .with(glance_names::VCOV_TYPE, if self.spec.cluster.is_some() { "CR1" } else { self.spec.vce.name() });
         if let Some((d, se)) = self.first_stage {
             g = g.with("first_stage", d).with("first_stage_se", se);
         }

@@ -9,6 +9,8 @@
 //! | [`SynthPathChart`] | a synthetic control: the treated unit's outcome and its synthetic counterpart by period |
 //! | [`GapChart`] | the treated unit's gap (treated − synthetic) by period, over the placebo gaps |
 //! | [`WeightsChart`] | weights by label (donor units, periods) as horizontal bars, largest first |
+//! | [`RdPlotChart`] | a regression discontinuity: bin means against the running variable, a fitted curve each side, the cut-off |
+//! | [`BandwidthSensitivityChart`] | an RD estimate and its interval across bandwidths, with the chosen bandwidth highlighted |
 //!
 //! Every chart is a plain input struct (numbers and labels: the caller converts fits, nothing here
 //! computes a statistic) with builder methods, and renders with `svg()` or `png()`:
@@ -88,6 +90,8 @@ mod event_study;
 mod frame;
 mod gap;
 mod raster;
+mod rd_bandwidth;
+mod rd_plot;
 mod synth_path;
 mod theme;
 mod trends;
@@ -97,6 +101,8 @@ pub use bacon::{BaconChart, BaconPoint};
 pub use coefficients::{CoefficientChart, CoefficientRow};
 pub use event_study::{EventStudyChart, EventStudyPoint};
 pub use gap::GapChart;
+pub use rd_bandwidth::{BandwidthPoint, BandwidthSensitivityChart};
+pub use rd_plot::{RdBin, RdPlotChart};
 pub use synth_path::SynthPathChart;
 pub use theme::{MarkerShape, OKABE_ITO, Rgb, Theme};
 pub use trends::{TrendSeries, TrendsChart};
