@@ -233,3 +233,25 @@ fn robust_intervals_cover_where_conventional_ones_do_not() {
     assert!((cover_rb - 0.95).abs() <= tol + 0.01, "robust coverage {cover_rb}");
     assert!(cover_cl < 0.95 - tol, "conventional coverage {cover_cl}");
 }
+
+#[test]
+fn plot_bins_and_global_fits() {
+    // SIMULATED cubic sides: bin means average the right observations, the global quartic fit
+    // reproduces a cubic exactly, and the two fits differ by the jump at the cut-off.
+    let df = simulated(2000, 4, 0.5, 0.0, |x| 1.0 + x - x * x + 0.5 * x * x * x);
+    let plot =
+        RegressionDiscontinuity::new("y", "x").plot(&df, (10, 8), phare_causal::rd::BinSpacing::Even, 4).unwrap();
+    assert_eq!(plot.bins.iter().filter(|b| !b.right).count(), 10);
+    assert_eq!(plot.bins.iter().filter(|b| b.right).count(), 8);
+    assert_eq!(plot.bins.iter().map(|b| b.n).sum::<usize>(), 2000);
+    let f = |x: f64| 1.0 + x - x * x + 0.5 * x * x * x;
+    for (x, y) in plot.left_fit.iter().chain(&plot.right_fit) {
+        let truth = f(*x) + if *x >= 0.0 { 0.5 } else { 0.0 };
+        assert!((y - truth).abs() < 1e-8, "{x}: {y} vs {truth}");
+    }
+    let q =
+        RegressionDiscontinuity::new("y", "x").plot(&df, (5, 5), phare_causal::rd::BinSpacing::Quantile, 2).unwrap();
+    let left: Vec<usize> = q.bins.iter().filter(|b| !b.right).map(|b| b.n).collect();
+    assert!(left.iter().max().unwrap() - left.iter().min().unwrap() <= 1, "{left:?}");
+    assert!(RegressionDiscontinuity::new("y", "x").plot(&df, (0, 5), phare_causal::rd::BinSpacing::Even, 4).is_err());
+}

@@ -8,8 +8,10 @@
 //! selectors are not implemented yet (see docs/methods/rd.md).
 
 mod local_poly;
+mod plot;
 
 pub use local_poly::{Kernel, Vce};
+pub use plot::{BinSpacing, RdPlot, RdPlotBin};
 
 use local_poly::{SideFit, side_fit};
 use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Result, glance_names};
