@@ -617,24 +617,7 @@ pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
     });
 
     if results.len() > 1 {
-        let rows: Vec<CoefficientRow> = results
-            .iter()
-            .map(|x| CoefficientRow::new(x.label.clone(), "ATT", x.att.estimate, x.att.conf_low, x.att.conf_high))
-            .collect();
-        let chart = CoefficientChart::new(rows).lang(lang).y_label("").x_label(match lang {
-            Lang::En => format!("Effect on {outcome}"),
-            Lang::Fr => format!("Effet sur {outcome}"),
-        });
-        figures.push(Figure {
-            name: "estimators".into(),
-            caption: match lang {
-                Lang::En => {
-                    format!("The overall effect by estimator, with {} intervals.", lang.ci_label(spec.inference.level))
-                }
-                Lang::Fr => format!("L'effet global selon l'estimateur, avec {}.", lang.ci_label(spec.inference.level)),
-            },
-            svg: chart.svg().map_err(chart_err)?,
-        });
+        figures.push(estimators_figure(&results, lang, &outcome, spec.inference.level)?);
     }
     // Two-way fixed effects in a staggered design: what its number is made of (Goodman-Bacon).
     let staggered = panel.cohort_sizes().keys().flatten().count() > 1;
@@ -669,18 +652,7 @@ pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
         });
     }
 
-    let robustness = results
-        .iter()
-        .enumerate()
-        .map(|(i, x)| RobustnessRow {
-            estimator: x.label.clone(),
-            estimate: x.att.estimate,
-            std_error: x.att.std_error,
-            conf_low: x.att.conf_low,
-            conf_high: x.att.conf_high,
-            note: robustness_note(&x.method, i == headline_index, lang),
-        })
-        .collect();
+    let robustness = robustness_rows(&results, headline_index, lang);
     let mut checks = checks(spec, &results, headline_index, lang);
     if let Some(b) = &bacon {
         let forbidden: f64 =
@@ -746,12 +718,7 @@ pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
                 spec.inference.cluster.as_deref().unwrap_or(&r.unit)
             ),
         },
-        data_source: spec.data.source.clone().unwrap_or_else(|| match &spec.data.dataset {
-            Some(name) => datasets::info(name)
-                .map(|d| format!("{} — {}; file from {}", d.title, d.paper, d.source))
-                .unwrap_or_default(),
-            None => label.clone(),
-        }),
+        data_source: data_source(spec, &label),
         vintage: spec.data.vintage.clone().unwrap_or_default(),
     };
     let mut limits: Vec<String> = vec![
@@ -768,21 +735,14 @@ pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
     ];
     limits.extend(spec.report.limits.iter().cloned());
 
-    let mut parameters = vec![
-        ("outcome".to_string(), r.outcome.clone()),
-        ("unit".to_string(), r.unit.clone()),
-        ("time".to_string(), r.time.clone()),
-    ];
+    let mut assignment = Vec::new();
     if let Some(c) = &r.cohort {
-        parameters.push(("cohort".into(), format!("{c} (never treated: {})", r.never)));
+        assignment.push(("cohort".into(), format!("{c} (never treated: {})", r.never)));
     }
     if let Some(d) = &r.treatment {
-        parameters.push(("treatment".into(), d.clone()));
+        assignment.push(("treatment".into(), d.clone()));
     }
-    for (i, e) in spec.estimators.iter().enumerate() {
-        parameters.push((format!("estimator {}", i + 1), compact(e)));
-    }
-    parameters.push(("inference".into(), compact(&spec.inference)));
+    let parameters = parameters(spec, assignment);
     let brief = Brief {
         lang,
         title: spec.title.clone(),
@@ -805,6 +765,70 @@ pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
         },
     };
     Ok(StudyRun { spec: spec.clone(), spec_text: None, results, brief, pngs, input: (label, sha) })
+}
+
+/// The estimators' overall effects side by side, as a figure.
+fn estimators_figure(results: &[EstimatorResult], lang: Lang, outcome: &str, level: f64) -> Result<Figure> {
+    let rows: Vec<CoefficientRow> = results
+        .iter()
+        .map(|x| CoefficientRow::new(x.label.clone(), "ATT", x.att.estimate, x.att.conf_low, x.att.conf_high))
+        .collect();
+    let chart = CoefficientChart::new(rows).lang(lang).y_label("").x_label(match lang {
+        Lang::En => format!("Effect on {outcome}"),
+        Lang::Fr => format!("Effet sur {outcome}"),
+    });
+    Ok(Figure {
+        name: "estimators".into(),
+        caption: match lang {
+            Lang::En => format!("The overall effect by estimator, with {} intervals.", lang.ci_label(level)),
+            Lang::Fr => format!("L'effet global selon l'estimateur, avec {}.", lang.ci_label(level)),
+        },
+        svg: chart.svg().map_err(chart_err)?,
+    })
+}
+
+/// The robustness table: every estimator's overall effect.
+fn robustness_rows(results: &[EstimatorResult], headline: usize, lang: Lang) -> Vec<RobustnessRow> {
+    results
+        .iter()
+        .enumerate()
+        .map(|(i, x)| RobustnessRow {
+            estimator: x.label.clone(),
+            estimate: x.att.estimate,
+            std_error: x.att.std_error,
+            conf_low: x.att.conf_low,
+            conf_high: x.att.conf_high,
+            note: robustness_note(&x.method, i == headline, lang),
+        })
+        .collect()
+}
+
+/// Where the data come from, for the methods box: the study's `source`, the bundled dataset's
+/// description, or the file's label.
+fn data_source(spec: &StudySpec, label: &str) -> String {
+    spec.data.source.clone().unwrap_or_else(|| match &spec.data.dataset {
+        Some(name) => datasets::info(name)
+            .map(|d| format!("{} — {}; file from {}", d.title, d.paper, d.source))
+            .unwrap_or_default(),
+        None => label.to_string(),
+    })
+}
+
+/// The reproducibility annex's parameters: the roles, who is treated (`assignment`), every
+/// estimator and the inference options.
+fn parameters(spec: &StudySpec, assignment: Vec<(String, String)>) -> Vec<(String, String)> {
+    let r = &spec.roles;
+    let mut out = vec![
+        ("outcome".to_string(), r.outcome.clone()),
+        ("unit".to_string(), r.unit.clone()),
+        ("time".to_string(), r.time.clone()),
+    ];
+    out.extend(assignment);
+    for (i, e) in spec.estimators.iter().enumerate() {
+        out.push((format!("estimator {}", i + 1), compact(e)));
+    }
+    out.push(("inference".into(), compact(&spec.inference)));
+    out
 }
 
 /// Fits one estimator of the study.

@@ -7,18 +7,18 @@
 //! weights), and checks the pre-treatment fit, the permutation test, leave-one-out donors and a
 //! placebo in time.
 
-use super::{EstimatorResult, StudyRun, StudySpec, chart_err, checks, compact, robustness_note};
-use crate::brief::{
-    BaselineKind, Brief, Check, Figure, Headline, Methods, OutcomeScale, Reproducibility, RobustnessRow, Verdict,
+use super::{
+    EstimatorResult, StudyRun, StudySpec, chart_err, checks, data_source, estimators_figure, parameters,
+    robustness_rows,
 };
-use crate::chart::{CoefficientChart, CoefficientRow, GapChart, SynthPathChart, WeightsChart};
+use crate::brief::{BaselineKind, Brief, Check, Figure, Headline, Methods, OutcomeScale, Reproducibility, Verdict};
+use crate::chart::{GapChart, SynthPathChart, WeightsChart};
 use crate::text::Lang;
 use phare_causal::synth::{
     Assignment, Predictor, PredictorWeights, SdidMethod, SdidVariance, SyntheticControl, SyntheticControlFit,
     SyntheticDid,
 };
 use phare_core::{Error, Estimates, Result, Seed};
-use phare_data::datasets;
 use phare_data::polars::prelude::DataFrame;
 
 /// The methods of this family.
@@ -378,36 +378,10 @@ pub(super) fn run(spec: &StudySpec, df: &DataFrame, label: String, sha: String, 
         });
     }
     if results.len() > 1 {
-        let rows: Vec<CoefficientRow> = results
-            .iter()
-            .map(|x| CoefficientRow::new(x.label.clone(), "ATT", x.att.estimate, x.att.conf_low, x.att.conf_high))
-            .collect();
-        let chart = CoefficientChart::new(rows).lang(lang).y_label("").x_label(match lang {
-            Lang::En => format!("Effect on {outcome}"),
-            Lang::Fr => format!("Effet sur {outcome}"),
-        });
-        figures.push(Figure {
-            name: "estimators".into(),
-            caption: match lang {
-                Lang::En => format!("The overall effect by estimator, with {} intervals (none when the estimator has no standard error).", lang.ci_label(level)),
-                Lang::Fr => format!("L'effet global selon l'estimateur, avec {} (aucun quand l'estimateur n'a pas d'écart-type).", lang.ci_label(level)),
-            },
-            svg: chart.svg().map_err(chart_err)?,
-        });
+        figures.push(estimators_figure(&results, lang, &outcome, level)?);
     }
 
-    let robustness = results
-        .iter()
-        .enumerate()
-        .map(|(i, x)| RobustnessRow {
-            estimator: x.label.clone(),
-            estimate: x.att.estimate,
-            std_error: x.att.std_error,
-            conf_low: x.att.conf_low,
-            conf_high: x.att.conf_high,
-            note: robustness_note(&x.method, i == headline_index, lang),
-        })
-        .collect();
+    let robustness = robustness_rows(&results, headline_index, lang);
     let mut all_checks = synth_checks(head, placebo_source.map(|(a, _)| a), lang)?;
     all_checks.extend(checks(spec, &results, headline_index, lang));
 
@@ -472,12 +446,7 @@ pub(super) fn run(spec: &StudySpec, df: &DataFrame, label: String, sha: String, 
                 "Placebos dans l'espace\u{a0}: chacune des {n_donors} unités donneuses traitée tour à tour\u{a0}; l'écart-type est la dispersion des estimations placebo, la p-valeur des diagnostics classe le rapport d'ajustement après/avant de l'unité traitée"
             ),
         },
-        data_source: spec.data.source.clone().unwrap_or_else(|| match &spec.data.dataset {
-            Some(name) => datasets::info(name)
-                .map(|d| format!("{} — {}; file from {}", d.title, d.paper, d.source))
-                .unwrap_or_default(),
-            None => label.clone(),
-        }),
+        data_source: data_source(spec, &label),
         vintage: spec.data.vintage.clone().unwrap_or_default(),
     };
     let mut limits: Vec<String> = vec![
@@ -499,21 +468,11 @@ pub(super) fn run(spec: &StudySpec, df: &DataFrame, label: String, sha: String, 
     ];
     limits.extend(spec.report.limits.iter().cloned());
 
-    let mut parameters = vec![
-        ("outcome".to_string(), r.outcome.clone()),
-        ("unit".to_string(), r.unit.clone()),
-        ("time".to_string(), r.time.clone()),
-    ];
-    match &assignment {
-        Assignment::Units { units, start } => {
-            parameters.push(("treated".into(), format!("{} from {start}", units.join(", "))))
-        }
-        Assignment::Column(c) => parameters.push(("treatment".into(), c.clone())),
-    }
-    for (i, e) in spec.estimators.iter().enumerate() {
-        parameters.push((format!("estimator {}", i + 1), compact(e)));
-    }
-    parameters.push(("inference".into(), compact(&spec.inference)));
+    let assignment_line = match &assignment {
+        Assignment::Units { units, start } => ("treated".to_string(), format!("{} from {start}", units.join(", "))),
+        Assignment::Column(c) => ("treatment".to_string(), c.clone()),
+    };
+    let parameters = parameters(spec, vec![assignment_line]);
     let brief = Brief {
         lang,
         title: spec.title.clone(),
