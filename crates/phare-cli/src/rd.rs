@@ -3,8 +3,10 @@
 use crate::OutputFormat;
 use crate::commands::{InputArgs, Progress, print_estimates};
 use clap::Args;
-use phare_causal::rd::{Kernel, RegressionDiscontinuity, Vce};
-use phare_core::{Error, Result};
+use phare_causal::rd::{BinSpacing, Kernel, RegressionDiscontinuity, Vce};
+use phare_core::{Error, Estimates, Result};
+use phare_report::chart::{BandwidthPoint, BandwidthSensitivityChart, ChartError, RdBin, RdPlotChart};
+use std::io::Write;
 
 /// `phare rd`.
 #[derive(Debug, Args)]
@@ -56,6 +58,16 @@ pub struct RdArgs {
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95)]
     level: f64,
+    /// Also draw the RD plot (binned means and global quartic fits) to this file (.svg or .png).
+    #[arg(long)]
+    plot: Option<std::path::PathBuf>,
+    /// Bins of the RD plot per side, `left,right` (or one number for both).
+    #[arg(long, value_delimiter = ',', num_args = 1..=2, default_values_t = vec![20usize])]
+    bins: Vec<usize>,
+    /// Also draw the robust estimate at 0.5, 0.75, 1, 1.25, 1.5 and 2 times the bandwidths to this
+    /// file (.svg or .png).
+    #[arg(long)]
+    sensitivity: Option<std::path::PathBuf>,
 }
 
 /// Runs `phare rd`.
@@ -101,6 +113,48 @@ pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Resul
         [l, r, ..] => model = model.bias_bandwidths(*l, *r),
     }
     let fit = model.fit(&df)?;
+    if let Some(path) = &args.plot {
+        let (l, r) = match args.bins.as_slice() {
+            [b] => (*b, *b),
+            [l, r, ..] => (*l, *r),
+            [] => (20, 20),
+        };
+        let data = model.plot(&df, (l, r), BinSpacing::Even, 4)?;
+        let bins: Vec<RdBin> = data
+            .bins
+            .iter()
+            .map(|b| {
+                let bin = RdBin::new(b.x, b.y);
+                if b.se.is_finite() { bin.interval(b.y - 1.96 * b.se, b.y + 1.96 * b.se) } else { bin }
+            })
+            .collect();
+        let chart = RdPlotChart::new(bins)
+            .fits(data.left_fit, data.right_fit)
+            .cutoff(args.cutoff)
+            .x_label(args.running.clone())
+            .y_label(args.outcome.clone());
+        write_chart(path, chart.svg(), || chart.png())?;
+        progress.say(&format!("wrote the RD plot to {}", path.display()));
+    }
+    if let Some(path) = &args.sensitivity {
+        let (hl, hr) = fit.bandwidths();
+        let (bl, br) = fit.bias_bandwidths();
+        let mut points = Vec::new();
+        for f in [0.5, 0.75, 1.0, 1.25, 1.5, 2.0] {
+            let m = model.clone().bandwidths(hl * f, hr * f).bias_bandwidths(bl * f, br * f);
+            // A bandwidth too narrow for the polynomial is left out of the chart.
+            if let Ok(other) = m.fit(&df)
+                && let Some(row) = other.tidy_at(args.level)?.row("Robust").cloned()
+            {
+                points.push(BandwidthPoint::new(hl * f, row.estimate, row.conf_low, row.conf_high));
+            }
+        }
+        let chart = BandwidthSensitivityChart::new(points)
+            .chosen(hl)
+            .y_label(format!("Effect on {} (robust CI)", args.outcome));
+        write_chart(path, chart.svg(), || chart.png())?;
+        progress.say(&format!("wrote the bandwidth sensitivity chart to {}", path.display()));
+    }
     let ((nl, nr), (nhl, nhr)) = fit.n();
     progress.say(&format!("{nl} + {nr} observations, {nhl} + {nhr} within h"));
     let input = serde_json::json!({"label": label, "sha256": sha});
@@ -108,4 +162,28 @@ pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Resul
     let (bl, br) = fit.bias_bandwidths();
     let bandwidths = serde_json::json!({"h_left": hl, "h_right": hr, "b_left": bl, "b_right": br, "selector": "given"});
     print_estimates(&fit, args.level, format, vec![("input", input), ("bandwidths", bandwidths)])
+}
+
+/// Writes a chart atomically as SVG or PNG, by the file's extension.
+fn write_chart(
+    path: &std::path::Path,
+    svg: std::result::Result<String, ChartError>,
+    png: impl FnOnce() -> std::result::Result<Vec<u8>, ChartError>,
+) -> Result<()> {
+    let err = |e: ChartError| Error::Engine { context: "drawing a chart".into(), message: e.to_string(), hint: None };
+    let bytes = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("svg") => svg.map_err(err)?.into_bytes(),
+        Some("png") => png().map_err(err)?,
+        _ => {
+            return Err(Error::InvalidArgument {
+                name: "plot".into(),
+                value: path.display().to_string(),
+                reason: "the chart's file must end in .svg or .png".into(),
+                hint: Some("e.g. --plot rd.svg".into()),
+            });
+        }
+    };
+    phare_data::write::write_atomic(path, |f| {
+        f.write_all(&bytes).map_err(|source| Error::Io { action: "write", path: path.into(), source, hint: None })
+    })
 }

@@ -501,6 +501,35 @@ fn rd_prints_the_three_inferences_and_the_bandwidths() {
         assert!(v["glance"][key].is_number(), "{key}");
     }
     assert_eq!(v["glance"]["n_h_left"], 360);
+    // The RD plot and the bandwidth-sensitivity chart, written atomically.
+    let dir = tempfile::tempdir().unwrap();
+    let (plot, sens) = (dir.path().join("rd.svg"), dir.path().join("sens.png"));
+    let o = phare(&[
+        "-q",
+        "rd",
+        "--data",
+        senate,
+        "--outcome",
+        "vote",
+        "--running",
+        "margin",
+        "--h",
+        "17.754",
+        "--plot",
+        s(&plot),
+        "--bins",
+        "10,12",
+        "--sensitivity",
+        s(&sens),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(&plot).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("Cut-off") && svg.contains("margin"));
+    assert!(std::fs::read(&sens).unwrap().starts_with(b"\x89PNG"));
+    let o =
+        phare(&["rd", "--data", senate, "--outcome", "vote", "--running", "margin", "--h", "10", "--plot", "rd.pdf"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(".svg or .png"), "{}", stderr(&o));
     // Bad input: no bandwidth, a selector asked for, a cut-off outside the data.
     for (extra, needle) in [
         (vec![], "--h"),
