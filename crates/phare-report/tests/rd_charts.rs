@@ -6,6 +6,8 @@
 //!
 //! Set `PHARE_CHART_EXAMPLES=/some/dir` to also write an SVG and a PNG of each chart there.
 
+mod common;
+use common::Lcg;
 use phare_report::Lang;
 use phare_report::chart::{BandwidthPoint, BandwidthSensitivityChart, ChartError, RdBin, RdPlotChart};
 
@@ -244,32 +246,6 @@ fn edge_cases_draw() {
 }
 
 /// A small deterministic generator, so that odd inputs are tried without a test dependency.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn value(&mut self) -> f64 {
-        match self.next() % 14 {
-            0 => f64::NAN,
-            1 => f64::INFINITY,
-            2 => f64::NEG_INFINITY,
-            3 => 0.0,
-            4 => 1e12,
-            5 => -1e-12,
-            6 => f64::MAX,
-            7 => -1e300,
-            _ => (self.next() % 2000) as f64 / 1000.0 - 1.0,
-        }
-    }
-    fn maybe(&mut self) -> Option<f64> {
-        if self.next().is_multiple_of(3) { None } else { Some(self.value()) }
-    }
-    fn pairs(&mut self, n: usize) -> Vec<(f64, f64)> {
-        (0..n).map(|_| (self.value(), self.value())).collect()
-    }
-}
 
 #[test]
 fn odd_inputs_never_panic() {

@@ -412,3 +412,26 @@ mod qr_tests {
         }
     }
 }
+
+/// `xᵀ B x`.
+pub fn quad(b: &[f64], x: &[f64]) -> f64 {
+    let k = x.len();
+    (0..k).map(|a| x[a] * (0..k).map(|c| b[a * k + c] * x[c]).sum::<f64>()).sum()
+}
+
+/// `factor · B M B` for symmetric `B` (k × k, row-major): the sandwich of a variance estimator.
+pub fn sandwich(b: &[f64], m: &[f64], k: usize, factor: f64) -> Vec<f64> {
+    let mut bm = vec![0.0; k * k];
+    for i in 0..k {
+        for j in 0..k {
+            bm[i * k + j] = (0..k).map(|p| b[i * k + p] * m[p * k + j]).sum();
+        }
+    }
+    let mut out = vec![0.0; k * k];
+    for i in 0..k {
+        for j in 0..k {
+            out[i * k + j] = factor * (0..k).map(|p| bm[i * k + p] * b[p * k + j]).sum::<f64>();
+        }
+    }
+    out
+}

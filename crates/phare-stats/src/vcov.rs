@@ -29,6 +29,7 @@
 //! Miller (2011): one meat per non-empty subset of the clustering variables, clustered by their
 //! intersection, added with sign (−1)^(|subset|+1).
 
+use crate::linalg::{quad, sandwich};
 use phare_core::{Error, Result};
 use std::collections::HashMap;
 
@@ -300,29 +301,6 @@ fn add_outer(meat: &mut [f64], v: &[f64], c: f64, k: usize) {
             meat[a * k + b] += c * v[a] * v[b];
         }
     }
-}
-
-/// `xᵀ B x`.
-fn quad(b: &[f64], x: &[f64]) -> f64 {
-    let k = x.len();
-    (0..k).map(|a| x[a] * (0..k).map(|c| b[a * k + c] * x[c]).sum::<f64>()).sum()
-}
-
-/// `factor · B M B`.
-fn sandwich(b: &[f64], m: &[f64], k: usize, factor: f64) -> Vec<f64> {
-    let mut bm = vec![0.0; k * k];
-    for i in 0..k {
-        for j in 0..k {
-            bm[i * k + j] = (0..k).map(|p| b[i * k + p] * m[p * k + j]).sum();
-        }
-    }
-    let mut out = vec![0.0; k * k];
-    for i in 0..k {
-        for j in 0..k {
-            out[i * k + j] = factor * (0..k).map(|p| bm[i * k + p] * b[p * k + j]).sum::<f64>();
-        }
-    }
-    out
 }
 
 /// Ids of the intersection of several clusterings (each distinct combination is one cluster).

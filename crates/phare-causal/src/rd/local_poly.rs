@@ -14,7 +14,7 @@
 //! `Vcl = Γₚ⁻¹ (Σ wᵢ² σ̂ᵢ² RₚRₚᵀ) Γₚ⁻¹` and `Vrb = Γₚ⁻¹ (Σ σ̂ᵢ² QᵢQᵢᵀ) Γₚ⁻¹`, with σ̂ᵢ² from nearest
 //! neighbours or from residuals (HC0–HC3).
 
-use phare_stats::linalg::Cholesky;
+use phare_stats::linalg::{Cholesky, quad, sandwich};
 
 /// The kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -164,23 +164,6 @@ fn gram_inverse(x: &[f64], w: &[f64], k: usize) -> Vec<f64> {
 fn mat_vec(a: &[f64], v: &[f64]) -> Vec<f64> {
     let m = v.len();
     (0..m).map(|i| (0..m).map(|j| a[i * m + j] * v[j]).sum()).collect()
-}
-
-/// `A M A` for symmetric `A` (m × m).
-fn sandwich(a: &[f64], meat: &[f64], m: usize) -> Vec<f64> {
-    let mut tmp = vec![0.0; m * m];
-    for i in 0..m {
-        for j in 0..m {
-            tmp[i * m + j] = (0..m).map(|k| a[i * m + k] * meat[k * m + j]).sum();
-        }
-    }
-    let mut out = vec![0.0; m * m];
-    for i in 0..m {
-        for j in 0..m {
-            out[i * m + j] = (0..m).map(|k| tmp[i * m + k] * a[k * m + j]).sum();
-        }
-    }
-    out
 }
 
 /// Nearest neighbours of each observation (sorted by `x`): for each i, the `j` nearest others by
@@ -387,7 +370,7 @@ pub(crate) fn side_fit(
                                 }
                             }
                         }
-                        out.push(sandwich(&inv_p, &meat, m));
+                        out.push(sandwich(&inv_p, &meat, m, 1.0));
                     }
                 }
                 out
@@ -414,15 +397,9 @@ pub(crate) fn side_fit(
                     }
                 }
             }
-            v_cl.push(sandwich(&inv_p, &meat_cl, m));
-            v_rb.push(sandwich(&inv_p, &meat_rb, m));
+            v_cl.push(sandwich(&inv_p, &meat_cl, m, 1.0));
+            v_rb.push(sandwich(&inv_p, &meat_rb, m, 1.0));
         }
     }
     SideFit { n_h, n_b, beta, beta_bc, v_cl, v_rb }
-}
-
-/// `vᵀ A v`.
-fn quad(a: &[f64], v: &[f64]) -> f64 {
-    let m = v.len();
-    (0..m).map(|i| v[i] * (0..m).map(|j| a[i * m + j] * v[j]).sum::<f64>()).sum()
 }

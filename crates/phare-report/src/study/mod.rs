@@ -324,12 +324,7 @@ impl StudySpec {
 
     /// The checks that need no data.
     fn check_values(&self) -> Result<()> {
-        let bad = |name: &str, value: String, reason: &str, hint: &str| Error::InvalidArgument {
-            name: name.into(),
-            value,
-            reason: reason.into(),
-            hint: Some(hint.into()),
-        };
+        let bad = invalid;
         match (&self.data.dataset, &self.data.path) {
             (Some(_), Some(_)) | (None, None) => {
                 return Err(bad(
@@ -371,14 +366,7 @@ impl StudySpec {
                 "add [[estimators]] with method = \"cs\"",
             ));
         }
-        if self.estimators.iter().filter(|e| e.headline).count() > 1 {
-            return Err(bad(
-                "headline",
-                "true (several)".into(),
-                "only one estimator can be the headline",
-                "keep headline = true on one estimator",
-            ));
-        }
+        check_headline(self)?;
         for e in &self.estimators {
             if !METHODS.contains(&e.method.as_str()) {
                 return Err(Error::unknown_option("method", &e.method, &METHODS));
@@ -765,6 +753,24 @@ pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
         },
     };
     Ok(StudyRun { spec: spec.clone(), spec_text: None, results, brief, pngs, input: (label, sha) })
+}
+
+/// A study value that is not acceptable, with the fix.
+fn invalid(name: &str, value: String, reason: &str, hint: &str) -> Error {
+    Error::InvalidArgument { name: name.into(), value, reason: reason.into(), hint: Some(hint.into()) }
+}
+
+/// At most one estimator is the headline.
+fn check_headline(spec: &StudySpec) -> Result<()> {
+    if spec.estimators.iter().filter(|e| e.headline).count() > 1 {
+        return Err(invalid(
+            "headline",
+            "true (several)".into(),
+            "only one estimator can be the headline",
+            "keep headline = true on one estimator",
+        ));
+    }
+    Ok(())
 }
 
 /// The estimators' overall effects side by side, as a figure.

@@ -8,8 +8,8 @@
 //! placebo in time.
 
 use super::{
-    EstimatorResult, StudyRun, StudySpec, chart_err, checks, data_source, estimators_figure, parameters,
-    robustness_rows,
+    EstimatorResult, StudyRun, StudySpec, chart_err, check_headline, checks, data_source, estimators_figure, invalid,
+    parameters, robustness_rows,
 };
 use crate::brief::{BaselineKind, Brief, Check, Figure, Headline, Methods, OutcomeScale, Reproducibility, Verdict};
 use crate::chart::{GapChart, SynthPathChart, WeightsChart};
@@ -26,12 +26,7 @@ pub(super) const METHODS: [&str; 5] = ["sdid", "sc", "ascm", "did", "sc-sdid"];
 
 /// The checks of a synthetic-control study that need no data.
 pub(super) fn check_values(spec: &StudySpec) -> Result<()> {
-    let bad = |name: &str, value: String, reason: &str, hint: &str| Error::InvalidArgument {
-        name: name.into(),
-        value,
-        reason: reason.into(),
-        hint: Some(hint.into()),
-    };
+    let bad = invalid;
     if let Some(e) = spec.estimators.iter().find(|e| !METHODS.contains(&e.method.as_str())) {
         return Err(bad(
             "method",
@@ -63,14 +58,7 @@ pub(super) fn check_values(spec: &StudySpec) -> Result<()> {
             ));
         }
     }
-    if spec.estimators.iter().filter(|e| e.headline).count() > 1 {
-        return Err(bad(
-            "headline",
-            "true (several)".into(),
-            "only one estimator can be the headline",
-            "keep headline = true on one estimator",
-        ));
-    }
+    check_headline(spec)?;
     if spec.inference.bootstrap.is_some() || spec.inference.cluster.is_some() {
         return Err(bad(
             "inference",
