@@ -255,3 +255,31 @@ fn plot_bins_and_global_fits() {
     assert!(left.iter().max().unwrap() - left.iter().min().unwrap() <= 1, "{left:?}");
     assert!(RegressionDiscontinuity::new("y", "x").plot(&df, (0, 5), phare_causal::rd::BinSpacing::Even, 4).is_err());
 }
+
+#[test]
+fn balance_and_placebo_cutoffs() {
+    // SIMULATED: the covariate z is smooth at the cut-off; the outcome jumps by 0.5 only at 0.
+    let mut rng = phare_core::SimRng::new(8);
+    let x: Vec<f64> = (0..3000).map(|_| 2.0 * rng.uniform() - 1.0).collect();
+    let z: Vec<f64> = x.iter().map(|v| 0.3 * v + 0.5 * rng.normal()).collect();
+    let y: Vec<f64> =
+        x.iter().zip(&z).map(|(v, w)| v + 0.2 * w + if *v >= 0.0 { 0.5 } else { 0.0 } + 0.3 * rng.normal()).collect();
+    let df = phare_data::polars::df!("x" => x, "y" => y, "z" => z).unwrap();
+    let model = RegressionDiscontinuity::new("y", "x").bandwidth(0.4);
+    let bal = model.balance(&df, &["z"]).unwrap();
+    let robust = bal[0].1.tidy().row("Robust").cloned().unwrap();
+    assert!(robust.conf_low < 0.0 && 0.0 < robust.conf_high, "z should not jump: {robust:?}");
+    // The same fit as running the design on z directly.
+    let direct = RegressionDiscontinuity::new("z", "x").bandwidth(0.4).fit(&df).unwrap();
+    assert_eq!(direct.estimate(), bal[0].1.estimate());
+    for (c, fit) in model.placebo_cutoffs(&df, &[-0.5, 0.5]).unwrap() {
+        let r = fit.tidy().row("Robust").cloned().unwrap();
+        assert!(r.conf_low < 0.0 && 0.0 < r.conf_high, "placebo cut-off {c}: {r:?}");
+        // Only the observations on the placebo's side of the true cut-off are used.
+        let xs = df.column("x").unwrap().f64().unwrap();
+        let same_side = xs.iter().flatten().filter(|v| (*v >= 0.0) == (c >= 0.0)).count();
+        assert_eq!(fit.n().0.0 + fit.n().0.1, same_side, "placebo cut-off {c}");
+    }
+    let real = model.fit(&df).unwrap().tidy().row("Robust").cloned().unwrap();
+    assert!(real.conf_low > 0.0, "the real jump is found: {real:?}");
+}

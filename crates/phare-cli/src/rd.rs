@@ -58,6 +58,10 @@ pub struct RdArgs {
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95)]
     level: f64,
+    /// Covariate-balance placebo tests: the same design on each of these pre-determined columns
+    /// (comma-separated), printed as a `balance` block.
+    #[arg(long, value_delimiter = ',')]
+    balance: Vec<String>,
     /// Also draw the RD plot (binned means and global quartic fits) to this file (.svg or .png).
     #[arg(long)]
     plot: Option<std::path::PathBuf>,
@@ -161,7 +165,20 @@ pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Resul
     let (hl, hr) = fit.bandwidths();
     let (bl, br) = fit.bias_bandwidths();
     let bandwidths = serde_json::json!({"h_left": hl, "h_right": hr, "b_left": bl, "b_right": br, "selector": "given"});
-    print_estimates(&fit, args.level, format, vec![("input", input), ("bandwidths", bandwidths)])
+    let mut blocks = vec![("input", input), ("bandwidths", bandwidths)];
+    if !args.balance.is_empty() {
+        let names: Vec<&str> = args.balance.iter().map(String::as_str).collect();
+        let mut rows = Vec::new();
+        for (name, f) in model.balance(&df, &names)? {
+            let r = f.tidy_at(args.level)?.row("Robust").cloned();
+            if let Some(r) = r {
+                progress.say(&format!("balance of {name}: robust jump {:.4}, p = {:.3}", r.estimate, r.p_value));
+                rows.push(serde_json::json!({"covariate": name, "estimate": r.estimate, "std_error": r.std_error, "p_value": r.p_value, "conf_low": r.conf_low, "conf_high": r.conf_high}));
+            }
+        }
+        blocks.push(("balance", serde_json::Value::Array(rows)));
+    }
+    print_estimates(&fit, args.level, format, blocks)
 }
 
 /// Writes a chart atomically as SVG or PNG, by the file's extension.

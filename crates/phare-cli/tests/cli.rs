@@ -501,6 +501,27 @@ fn rd_prints_the_three_inferences_and_the_bandwidths() {
         assert!(v["glance"][key].is_number(), "{key}");
     }
     assert_eq!(v["glance"]["n_h_left"], 360);
+    // Balance of a pre-determined covariate (the lagged Democratic vote share).
+    let o = phare(&[
+        "--format",
+        "json",
+        "-q",
+        "rd",
+        "--data",
+        senate,
+        "--outcome",
+        "vote",
+        "--running",
+        "margin",
+        "--h",
+        "17.754",
+        "--balance",
+        "demvoteshlag1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let b: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(b["balance"][0]["covariate"], "demvoteshlag1");
+    assert!(b["balance"][0]["p_value"].as_f64().unwrap() > 0.0);
     // The RD plot and the bandwidth-sensitivity chart, written atomically.
     let dir = tempfile::tempdir().unwrap();
     let (plot, sens) = (dir.path().join("rd.svg"), dir.path().join("sens.png"));

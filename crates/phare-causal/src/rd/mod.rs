@@ -341,6 +341,56 @@ impl RegressionDiscontinuity {
     }
 }
 
+impl RegressionDiscontinuity {
+    /// Covariate-balance placebo tests: the same design (cut-off, bandwidths, orders, kernel,
+    /// variance; sharp, without the fuzzy treatment) with each pre-determined covariate as the
+    /// outcome. A covariate that jumps at the cut-off (a small robust p-value) suggests the units
+    /// on either side differ in more than treatment.
+    ///
+    /// # Errors
+    /// Those of [`RegressionDiscontinuity::fit`] for any covariate.
+    pub fn balance(&self, df: &DataFrame, covariates: &[&str]) -> Result<Vec<(String, RdFit)>> {
+        covariates
+            .iter()
+            .map(|c| {
+                let mut m = self.clone();
+                m.outcome = c.to_string();
+                m.fuzzy = None;
+                m.fit(df).map(|f| (c.to_string(), f))
+            })
+            .collect()
+    }
+
+    /// Placebo cut-offs: the same design at other thresholds, each using only the observations on
+    /// one side of the true cut-off (those on the same side as the placebo), where no jump is
+    /// expected.
+    ///
+    /// # Errors
+    /// Those of [`RegressionDiscontinuity::fit`] at any placebo cut-off.
+    pub fn placebo_cutoffs(&self, df: &DataFrame, cutoffs: &[f64]) -> Result<Vec<(f64, RdFit)>> {
+        let x = DesignMatrix::from_frame(df, &[self.running.as_str()], MissingPolicy::Drop)?;
+        cutoffs
+            .iter()
+            .map(|&pc| {
+                let keep_right = pc >= self.cutoff;
+                let mut mask = vec![false; df.height()];
+                for (i, &row) in x.source_rows().iter().enumerate() {
+                    mask[row] = (x.column(0)[i] >= self.cutoff) == keep_right;
+                }
+                let mask: phare_data::polars::prelude::BooleanChunked = mask.into_iter().collect();
+                let side = df.filter(&mask).map_err(|e| Error::Engine {
+                    context: "selecting one side of the cut-off".into(),
+                    message: e.to_string(),
+                    hint: None,
+                })?;
+                let mut m = self.clone();
+                m.cutoff = pc;
+                m.fit(&side).map(|f| (pc, f))
+            })
+            .collect()
+    }
+}
+
 /// One side's data, sorted by the centred running variable.
 struct Side {
     g: Option<Vec<u32>>,
