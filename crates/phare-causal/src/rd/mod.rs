@@ -48,7 +48,7 @@ use phare_data::polars::prelude::DataFrame;
 /// Missing or non-numeric columns; [`Error::Design`] when a side of the cut-off has no
 /// observation, the cut-off is outside the running variable's range, a side has too few distinct
 /// values within the bandwidth for the polynomial, or a fuzzy treatment does not jump;
-/// [`Error::InvalidArgument`] for a missing or non-positive bandwidth or `q < p`.
+/// [`Error::InvalidArgument`] for a missing or non-positive bandwidth or `q ≤ p`.
 ///
 /// # Example
 /// ```
@@ -173,11 +173,12 @@ impl RegressionDiscontinuity {
     pub fn fit(&self, df: &DataFrame) -> Result<RdFit> {
         let p = self.p.unwrap_or(if self.deriv >= 1 { self.deriv + 1 } else { 1 });
         let q = self.q.unwrap_or(p + 1);
-        if q < p || self.deriv > p {
+        // The bias correction estimates the (p+1)-th derivative: q must exceed p.
+        if q <= p || self.deriv > p {
             return Err(Error::InvalidArgument {
                 name: "q".into(),
                 value: format!("p = {p}, q = {q}, deriv = {}", self.deriv),
-                reason: "the orders must satisfy deriv ≤ p ≤ q".into(),
+                reason: "the orders must satisfy deriv ≤ p < q".into(),
                 hint: Some("the usual choice is p = 1, q = 2 (p = 2, q = 3 for a kink)".into()),
             });
         }
