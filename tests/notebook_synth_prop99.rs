@@ -49,7 +49,7 @@ fn synth_prop99() -> Result<(), Box<dyn std::error::Error>> {
         .title("Cigarette sales per capita: California and its synthetic control");
     show(&(paths));
     // cell 12
-    let placebo = sc.placebo_test().expect("run with the fit");
+    let placebo = sc.placebo_test().expect("run with the fit").clone();
     println!("permutation p-value {:.3}; excluding placebos fitting 2× worse: {:.3}", placebo.p_value, placebo.p_value_excluding(Some(2.0)));
     let gaps = GapChart::new(sc.gaps())
         .placebos(placebo.units.iter().map(|u| placebo.periods.iter().copied().zip(u.gaps.iter().copied()).collect()).collect())
