@@ -302,8 +302,11 @@ pub(crate) fn side_fit(
                     return (1.0, 1.0);
                 }
                 match vce {
+                    // The degrees-of-freedom correction counts the whole estimation sample (the
+                    // wider of the two windows), as rdrobust does.
                     Vce::Hc1 => {
-                        ((n_h as f64 / (n_h as f64 - m as f64)).sqrt(), (n_b as f64 / (n_b as f64 - mq as f64)).sqrt())
+                        let n = used.len() as f64;
+                        ((n / (n - m as f64)).sqrt(), (n / (n - mq as f64)).sqrt())
                     }
                     Vce::Hc2 | Vce::Hc3 => {
                         let rp: Vec<f64> = powers(x[i], p).collect();
@@ -340,7 +343,9 @@ pub(crate) fn side_fit(
         let scores =
             |rows: &dyn Fn(usize, usize) -> Vec<f64>, res: &[Vec<f64>], active: &dyn Fn(usize) -> bool, k: usize| {
                 let mut out = Vec::with_capacity(nr * nr);
-                let ids: Vec<u32> = used.iter().enumerate().filter(|(_, i)| active(**i)).map(|(_, &i)| g[i]).collect();
+                // The small-sample factor counts observations and clusters over the whole
+                // estimation sample (the wider window), as rdrobust does.
+                let ids: Vec<u32> = used.iter().map(|&i| g[i]).collect();
                 let mut levels = ids.clone();
                 levels.sort_unstable();
                 levels.dedup();
@@ -402,4 +407,155 @@ pub(crate) fn side_fit(
         }
     }
     SideFit { n_h, n_b, beta, beta_bc, v_cl, v_rb }
+}
+
+/// A local polynomial fit of order `o` with bandwidth `h` on one side: what the bandwidth
+/// selectors need (coefficients, their covariance, and the constants of their leading bias).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PolyFit {
+    /// Per response: the coefficients on `1, x, …, xᵒ`.
+    pub beta: Vec<Vec<f64>>,
+    /// Per pair of responses (r, s), at `r * n_responses + s`: the covariance of the coefficients
+    /// ((o+1)², row-major).
+    pub vcov: Vec<Vec<f64>>,
+    /// `Γ⁻¹Λ` in the scale `u = x/h`: the bias of coefficient j is `h^{o+1−j}·bias_const[j]·m⁽ᵒ⁺¹⁾/(o+1)!`.
+    pub bias_const: Vec<f64>,
+}
+
+/// Fits a polynomial of order `o` on one side (`x` sorted, centred), with kernel weights at
+/// bandwidth `h` times the observation weights, and the same variance estimator as [`side_fit`]'s
+/// conventional variance. The fit is computed in the scale `u = x/h` (a global quartic on scores
+/// in the hundreds would otherwise have a Gram matrix too ill-conditioned for Cholesky) and
+/// converted back. `None` when fewer distinct values than coefficients have positive weight.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn poly_fit(
+    x: &[f64],
+    ys: &[&[f64]],
+    weights: Option<&[f64]>,
+    clusters: Option<&[u32]>,
+    h: f64,
+    o: usize,
+    kernel: Kernel,
+    vce: Vce,
+) -> Option<PolyFit> {
+    let k = o + 1;
+    let nr = ys.len();
+    let used: Vec<usize> =
+        (0..x.len()).filter(|&i| kernel.at(x[i] / h) * weights.map_or(1.0, |w| w[i]) > 0.0).collect();
+    let u: Vec<f64> = used.iter().map(|&i| x[i] / h).collect();
+    let w: Vec<f64> = used.iter().map(|&i| kernel.at(x[i] / h) / h * weights.map_or(1.0, |wt| wt[i])).collect();
+    let inv = gram_inverse(&u, &w, o);
+    if inv[0].is_nan() {
+        return None;
+    }
+    let rows: Vec<Vec<f64>> = u.iter().map(|&ui| powers(ui, o).collect()).collect();
+    let mut lambda = vec![0.0; k];
+    for (r, (&ui, &wi)) in rows.iter().zip(u.iter().zip(&w)) {
+        let top = ui.powi(k as i32);
+        for a in 0..k {
+            lambda[a] += wi * r[a] * top;
+        }
+    }
+    let bias_const = mat_vec(&inv, &lambda);
+    let beta_u: Vec<Vec<f64>> = ys
+        .iter()
+        .map(|y| {
+            let mut rhs = vec![0.0; k];
+            for (kk, &i) in used.iter().enumerate() {
+                for a in 0..k {
+                    rhs[a] += w[kk] * rows[kk][a] * y[i];
+                }
+            }
+            mat_vec(&inv, &rhs)
+        })
+        .collect();
+    let n = used.len();
+    let res: Vec<Vec<f64>> = match vce {
+        Vce::Nn(j) if clusters.is_none() => {
+            let xs: Vec<f64> = used.iter().map(|&i| x[i]).collect();
+            let nbrs = nearest_neighbours(&xs, j);
+            ys.iter()
+                .map(|y| {
+                    used.iter()
+                        .enumerate()
+                        .map(|(kk, &i)| {
+                            let nb = &nbrs[kk];
+                            if nb.is_empty() {
+                                return 0.0;
+                            }
+                            let mean = nb.iter().map(|&o2| y[used[o2]]).sum::<f64>() / nb.len() as f64;
+                            (nb.len() as f64 / (nb.len() as f64 + 1.0)).sqrt() * (y[i] - mean)
+                        })
+                        .collect()
+                })
+                .collect()
+        }
+        _ => ys
+            .iter()
+            .zip(&beta_u)
+            .map(|(y, b)| {
+                used.iter()
+                    .enumerate()
+                    .map(|(kk, &i)| {
+                        let e = y[i] - rows[kk].iter().zip(b).map(|(r, bb)| r * bb).sum::<f64>();
+                        let scale = if clusters.is_some() {
+                            1.0
+                        } else {
+                            match vce {
+                                Vce::Hc1 => (n as f64 / (n as f64 - k as f64)).sqrt(),
+                                Vce::Hc2 => (1.0 - w[kk] * quad(&inv, &rows[kk])).powf(-0.5),
+                                Vce::Hc3 => 1.0 / (1.0 - w[kk] * quad(&inv, &rows[kk])),
+                                _ => 1.0,
+                            }
+                        };
+                        e * scale
+                    })
+                    .collect()
+            })
+            .collect(),
+    };
+    let mut vcov = Vec::with_capacity(nr * nr);
+    for r in 0..nr {
+        for s in 0..nr {
+            let mut meat = vec![0.0; k * k];
+            if let Some(g) = clusters {
+                let ids: Vec<u32> = used.iter().map(|&i| g[i]).collect();
+                let mut levels = ids.clone();
+                levels.sort_unstable();
+                levels.dedup();
+                let mut sr = vec![vec![0.0; k]; levels.len()];
+                let mut ss = vec![vec![0.0; k]; levels.len()];
+                for kk in 0..n {
+                    let lvl = levels.binary_search(&ids[kk]).unwrap_or(0);
+                    for a in 0..k {
+                        sr[lvl][a] += w[kk] * rows[kk][a] * res[r][kk];
+                        ss[lvl][a] += w[kk] * rows[kk][a] * res[s][kk];
+                    }
+                }
+                let (nf, gf) = (n as f64, levels.len() as f64);
+                let c = (nf - 1.0) / (nf - k as f64) * gf / (gf - 1.0);
+                for (a1, b1) in sr.iter().zip(&ss) {
+                    for a in 0..k {
+                        for b in 0..k {
+                            meat[a * k + b] += c * a1[a] * b1[b];
+                        }
+                    }
+                }
+            } else {
+                for kk in 0..n {
+                    let sc = res[r][kk] * res[s][kk] * w[kk] * w[kk];
+                    for a in 0..k {
+                        for b in 0..k {
+                            meat[a * k + b] += sc * rows[kk][a] * rows[kk][b];
+                        }
+                    }
+                }
+            }
+            let v_u = sandwich(&inv, &meat, k, 1.0);
+            // Back to the scale of x: coefficient j is β_u[j]/h^j.
+            vcov.push((0..k * k).map(|ab| v_u[ab] / h.powi((ab / k + ab % k) as i32)).collect());
+        }
+    }
+    let beta = beta_u.iter().map(|b| b.iter().enumerate().map(|(j, v)| v / h.powi(j as i32)).collect()).collect();
+    Some(PolyFit { beta, vcov, bias_const })
 }

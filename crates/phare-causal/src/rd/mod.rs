@@ -4,12 +4,14 @@
 //! [`RegressionDiscontinuity`] estimates the jump (sharp), the ratio of jumps (fuzzy) or the change
 //! of slope (kink, `deriv(1)`) of the outcome at a cut-off of the running variable, with the
 //! conventional, bias-corrected and robust bias-corrected estimates and standard errors, and
-//! nearest-neighbour or HC0–HC3 variances. Bandwidths are given by the caller for now; the data-driven
-//! selectors are not implemented yet (see docs/methods/rd.md).
+//! nearest-neighbour or HC0–HC3 variances, at bandwidths given by the caller or chosen by the
+//! MSE- and CER-optimal selectors of [`BwSelect`] (module `bwselect` documents the rule).
 
+mod bwselect;
 mod local_poly;
 mod plot;
 
+pub use bwselect::{Bandwidths, BwSelect, MassPoints};
 pub use local_poly::{Kernel, Vce};
 pub use plot::{BinSpacing, RdPlot, RdPlotBin};
 
@@ -34,8 +36,14 @@ use phare_data::polars::prelude::DataFrame;
 /// | parameter | default | purpose |
 /// |---|---|---|
 /// | `cutoff(c)` | 0 | the threshold; observations with `x ≥ c` are on the right (treated) side |
-/// | `bandwidth(h)` / `bandwidths(h_left, h_right)` | required | the main bandwidth |
-/// | `bias_bandwidth(b)` / `bias_bandwidths(…)` | `h` | the bias-estimation bandwidth |
+/// | `bandwidth(h)` / `bandwidths(h_left, h_right)` | selected | the main bandwidth |
+/// | `bias_bandwidth(b)` / `bias_bandwidths(…)` | selected (`h` when `h` is given) | the bias-estimation bandwidth |
+/// | `bwselect(…)` | `mserd` | [`BwSelect`]: the data-driven selector used when `h` is not given |
+/// | `scaleregul(s)` | 1 | the selectors' regularisation (0 switches it off) |
+/// | `masspoints(…)` | adjust | [`MassPoints`]: how repeated scores enter the selectors |
+/// | `bwcheck(k)` | none | widen the selectors' pilot to reach k distinct scores on each side |
+/// | `bwrestrict(on)` | true | cap selected bandwidths at the score's range |
+/// | `sharp_bandwidth(on)` | false | fuzzy designs: select as for the sharp reduced form |
 /// | `order(p)` | 1 (2 for kinks) | polynomial order |
 /// | `bias_order(q)` | p + 1 | order of the bias-estimation polynomial |
 /// | `kernel(…)` | triangular | [`Kernel`] |
@@ -78,6 +86,12 @@ pub struct RegressionDiscontinuity {
     h: Option<(f64, f64)>,
     b: Option<(f64, f64)>,
     cluster: Option<String>,
+    bwselect: BwSelect,
+    scaleregul: f64,
+    masspoints: MassPoints,
+    bwcheck: Option<usize>,
+    bwrestrict: bool,
+    sharpbw: bool,
 }
 
 impl RegressionDiscontinuity {
@@ -97,7 +111,43 @@ impl RegressionDiscontinuity {
             h: None,
             b: None,
             cluster: None,
+            bwselect: BwSelect::MseRd,
+            scaleregul: 1.0,
+            masspoints: MassPoints::Adjust,
+            bwcheck: None,
+            bwrestrict: true,
+            sharpbw: false,
         }
+    }
+    /// The data-driven bandwidth selector, used when no main bandwidth is given.
+    pub fn bwselect(mut self, s: BwSelect) -> Self {
+        self.bwselect = s;
+        self
+    }
+    /// The selectors' regularisation scale (1 by default; 0 switches it off).
+    pub fn scaleregul(mut self, s: f64) -> Self {
+        self.scaleregul = s;
+        self
+    }
+    /// How the selectors treat repeated values of the score.
+    pub fn masspoints(mut self, m: MassPoints) -> Self {
+        self.masspoints = m;
+        self
+    }
+    /// Widen the selectors' pilot bandwidth to include at least `k` distinct scores on each side.
+    pub fn bwcheck(mut self, k: usize) -> Self {
+        self.bwcheck = Some(k);
+        self
+    }
+    /// Whether selected bandwidths are capped at the score's range (default true).
+    pub fn bwrestrict(mut self, on: bool) -> Self {
+        self.bwrestrict = on;
+        self
+    }
+    /// Fuzzy designs: select the bandwidths as for the sharp design on the outcome.
+    pub fn sharp_bandwidth(mut self, on: bool) -> Self {
+        self.sharpbw = on;
+        self
     }
     /// Cluster-robust (CR1) variances with clusters in `column` (the variance estimator's
     /// residuals then come from the fits, whatever `vce`).
@@ -166,11 +216,10 @@ impl RegressionDiscontinuity {
         self
     }
 
-    /// Fits the design.
-    ///
-    /// # Errors
-    /// See the type's docs.
-    pub fn fit(&self, df: &DataFrame) -> Result<RdFit> {
+    /// The orders, the two sides sorted by score, the distinct scores per side and the data
+    /// diagnostics: what both [`fit`](Self::fit) and [`select_bandwidths`](Self::select_bandwidths)
+    /// start from.
+    fn prepare(&self, df: &DataFrame) -> Result<Prepared> {
         let p = self.p.unwrap_or(if self.deriv >= 1 { self.deriv + 1 } else { 1 });
         let q = self.q.unwrap_or(p + 1);
         // The bias correction estimates the (p+1)-th derivative: q must exceed p.
@@ -181,23 +230,6 @@ impl RegressionDiscontinuity {
                 reason: "the orders must satisfy deriv ≤ p < q".into(),
                 hint: Some("the usual choice is p = 1, q = 2 (p = 2, q = 3 for a kink)".into()),
             });
-        }
-        let (h_l, h_r) = self.h.ok_or_else(|| Error::InvalidArgument {
-            name: "h".into(),
-            value: "(not set)".into(),
-            reason: "phare does not select RD bandwidths automatically yet".into(),
-            hint: Some("give the bandwidth (CLI --h 10, or --h 10,12 for each side), e.g. one chosen with rdrobust's rdbwselect".into()),
-        })?;
-        let (b_l, b_r) = self.b.unwrap_or((h_l, h_r));
-        for (name, v) in [("h", h_l), ("h", h_r), ("b", b_l), ("b", b_r)] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(Error::InvalidArgument {
-                    name: name.into(),
-                    value: v.to_string(),
-                    reason: "a bandwidth is a positive number in the running variable's units".into(),
-                    hint: None,
-                });
-            }
         }
         let mut columns = vec![self.outcome.as_str(), self.running.as_str()];
         columns.extend(self.fuzzy.as_deref());
@@ -242,13 +274,93 @@ impl RegressionDiscontinuity {
             }
         };
         let (left, right) = (side(false), side(true));
-        for (s, name, h, b) in [(&left, "left", h_l, b_l), (&right, "right", h_r, b_r)] {
+        for (s, name) in [(&left, "left"), (&right, "right")] {
             if s.x.is_empty() {
                 return Err(Error::design(
                     format!("no observation on the {name} side of the cut-off {c}"),
                     "check the cut-off and the running variable",
                 ));
             }
+        }
+        let m_sides = (bwselect::distinct(&left.x), bwselect::distinct(&right.x));
+        if self.masspoints != MassPoints::Off && (m_sides.0 < left.x.len() || m_sides.1 < right.x.len()) {
+            diagnostics.push(Diagnostic::note(
+                "mass_points",
+                format!(
+                    "`{}` has repeated values: {} distinct among {} observations left of the cut-off, {} among {} right{}",
+                    self.running,
+                    m_sides.0,
+                    left.x.len(),
+                    m_sides.1,
+                    right.x.len(),
+                    if self.masspoints == MassPoints::Adjust && self.h.is_none() {
+                        "; the bandwidth selector counted distinct values"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+        Ok(Prepared { p, q, left, right, m_sides, diagnostics })
+    }
+
+    /// The selectors' settings for orders p and q.
+    fn settings(&self, p: usize, q: usize) -> bwselect::Settings {
+        bwselect::Settings {
+            p,
+            q,
+            nu: self.deriv,
+            kernel: self.kernel,
+            vce: self.vce,
+            scaleregul: self.scaleregul,
+            masspoints: self.masspoints,
+            bwcheck: self.bwcheck,
+            bwrestrict: self.bwrestrict,
+        }
+    }
+
+    /// Runs data-driven bandwidth selectors (all of [`BwSelect::ALL`] for rdrobust's `all`) on the
+    /// design, without fitting it; given bandwidths are ignored.
+    ///
+    /// # Errors
+    /// Those of [`fit`](Self::fit) about the data, and [`Error::Design`] when a pilot fit is singular.
+    pub fn select_bandwidths(&self, df: &DataFrame, which: &[BwSelect]) -> Result<Vec<(BwSelect, Bandwidths)>> {
+        let pr = self.prepare(df)?;
+        let settings = self.settings(pr.p, pr.q);
+        let sel = bwselect::select(&pr.left.bw_data(self.sharpbw), &pr.right.bw_data(self.sharpbw), &settings, which)?;
+        Ok(sel.bandwidths)
+    }
+
+    /// Fits the design.
+    ///
+    /// # Errors
+    /// See the type's docs.
+    pub fn fit(&self, df: &DataFrame) -> Result<RdFit> {
+        let Prepared { p, q, left, right, m_sides, mut diagnostics } = self.prepare(df)?;
+        let selected = match self.h {
+            Some(h) => Err(h),
+            None => {
+                let settings = self.settings(p, q);
+                let sel = bwselect::select(&left.bw_data(self.sharpbw), &right.bw_data(self.sharpbw), &settings, &[self.bwselect])?;
+                Ok((sel.pilot, sel.bandwidths[0].1))
+            }
+        };
+        let ((h_l, h_r), (b_l, b_r)) = match selected {
+            Err(h) => (h, self.b.unwrap_or(h)),
+            Ok((_, bw)) => (bw.h, bw.b),
+        };
+        let selected = selected.ok();
+        for (name, v) in [("h", h_l), ("h", h_r), ("b", b_l), ("b", b_r)] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(Error::InvalidArgument {
+                    name: name.into(),
+                    value: v.to_string(),
+                    reason: "a bandwidth is a positive number in the running variable's units".into(),
+                    hint: None,
+                });
+            }
+        }
+        for (s, name, h, b) in [(&left, "left", h_l, b_l), (&right, "right", h_r, b_r)] {
             for (bw, order, what) in [(h, p, "h"), (b, q, "b")] {
                 let distinct = distinct_within(&s.x, bw);
                 if distinct < order + 1 {
@@ -325,6 +437,8 @@ impl RegressionDiscontinuity {
         };
         Ok(RdFit {
             spec: self.clone(),
+            selector: selected.map(|(pilot, _)| (self.bwselect, pilot)),
+            m: m_sides,
             p,
             q,
             h: (h_l, h_r),
@@ -392,6 +506,16 @@ impl RegressionDiscontinuity {
     }
 }
 
+/// The design's data, ready for selection and fitting.
+struct Prepared {
+    p: usize,
+    q: usize,
+    left: Side,
+    right: Side,
+    m_sides: (usize, usize),
+    diagnostics: Vec<Diagnostic>,
+}
+
 /// One side's data, sorted by the centred running variable.
 struct Side {
     g: Option<Vec<u32>>,
@@ -399,6 +523,17 @@ struct Side {
     y: Vec<f64>,
     d: Option<Vec<f64>>,
     w: Option<Vec<f64>>,
+}
+
+impl Side {
+    /// The side as the bandwidth selectors see it; `sharp` leaves the treatment out.
+    fn bw_data(&self, sharp: bool) -> bwselect::SideData<'_> {
+        let mut ys: Vec<&[f64]> = vec![&self.y];
+        if let (Some(d), false) = (&self.d, sharp) {
+            ys.push(d);
+        }
+        bwselect::SideData { x: &self.x, ys, w: self.w.as_deref(), g: self.g.as_deref() }
+    }
 }
 
 /// Distinct values of sorted `x` with |x| ≤ bw.
@@ -418,6 +553,10 @@ fn distinct_within(x: &[f64], bw: f64) -> usize {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RdFit {
     spec: RegressionDiscontinuity,
+    /// The selector and its pilot bandwidth, when the bandwidths were selected.
+    selector: Option<(BwSelect, f64)>,
+    /// Distinct scores (left, right).
+    m: (usize, usize),
     p: usize,
     q: usize,
     h: (f64, f64),
@@ -517,11 +656,17 @@ impl Estimates for RdFit {
             .with("n_h_right", self.n_h.1)
             .with("n_b_left", self.n_b.0)
             .with("n_b_right", self.n_b.1)
+            .with("m_left", self.m.0)
+            .with("m_right", self.m.1)
+            .with("bwselect", self.selector.map_or("manual", |(s, _)| s.name()))
             .with("p", self.p)
             .with("q", self.q)
             .with("cutoff", self.spec.cutoff)
             .with("kernel", self.spec.kernel.name())
             .with(glance_names::VCOV_TYPE, if self.spec.cluster.is_some() { "CR1" } else { self.spec.vce.name() });
+        if let Some((_, pilot)) = self.selector {
+            g = g.with("pilot_bandwidth", pilot);
+        }
         if let Some((d, se)) = self.first_stage {
             g = g.with("first_stage", d).with("first_stage_se", se);
         }
