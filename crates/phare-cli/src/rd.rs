@@ -3,7 +3,7 @@
 use crate::OutputFormat;
 use crate::commands::{InputArgs, Progress, print_estimates};
 use clap::Args;
-use phare_causal::rd::{BinSpacing, Kernel, RegressionDiscontinuity, Vce};
+use phare_causal::rd::{BinSpacing, BwSelect, Kernel, MassPoints, RegressionDiscontinuity, Vce};
 use phare_core::{Error, Estimates, Result};
 use phare_report::chart::{BandwidthPoint, BandwidthSensitivityChart, ChartError, RdBin, RdPlotChart};
 use std::io::Write;
@@ -40,15 +40,34 @@ pub struct RdArgs {
     /// Variance: nn (nearest neighbours), hc0, hc1, hc2, hc3.
     #[arg(long, default_value = "nn")]
     vce: String,
-    /// Main bandwidth, or `left,right`.
+    /// Neighbours of the nearest-neighbour variance.
+    #[arg(long, default_value_t = 3)]
+    nnmatch: usize,
+    /// Main bandwidth, or `left,right` (default: selected by --bwselect).
     #[arg(long, value_delimiter = ',', num_args = 1..=2)]
     h: Vec<f64>,
-    /// Bias bandwidth, or `left,right` (default: h).
+    /// Bias bandwidth, or `left,right` (default: h when h is given, else selected).
     #[arg(long, value_delimiter = ',', num_args = 1..=2)]
     b: Vec<f64>,
-    /// Data-driven bandwidth selector (mserd, msetwo, cerrd, …): not implemented yet.
+    /// Data-driven bandwidth selector, used when --h is not given: mserd, msetwo, msesum,
+    /// msecomb1, msecomb2, cerrd, certwo, cersum, cercomb1, cercomb2.
+    #[arg(long, default_value = "mserd")]
+    bwselect: String,
+    /// Also run every selector and print their bandwidths (a `bandwidth_selectors` block).
     #[arg(long)]
-    bwselect: Option<String>,
+    all_bandwidths: bool,
+    /// Repeated scores in the selectors: adjust (count distinct values), check, off.
+    #[arg(long, default_value = "adjust")]
+    masspoints: String,
+    /// The selectors' regularisation scale (0 switches it off).
+    #[arg(long, default_value_t = 1.0)]
+    scaleregul: f64,
+    /// Widen the selectors' pilot bandwidth to at least this many distinct scores per side.
+    #[arg(long)]
+    bwcheck: Option<usize>,
+    /// Fuzzy designs: select the bandwidths as for the sharp reduced form.
+    #[arg(long)]
+    sharpbw: bool,
     /// Observation weights column.
     #[arg(long)]
     weights: Option<String>,
@@ -76,21 +95,25 @@ pub struct RdArgs {
 
 /// Runs `phare rd`.
 pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Result<()> {
-    if let Some(s) = &args.bwselect {
-        return Err(Error::InvalidArgument {
-            name: "bwselect".into(),
-            value: s.clone(),
-            reason: "phare does not select RD bandwidths automatically yet".into(),
-            hint: Some("give the bandwidth with --h (and --b), e.g. one chosen with rdrobust's rdbwselect".into()),
-        });
-    }
+    let vce = match args.vce.parse::<Vce>()? {
+        Vce::Nn(_) => Vce::Nn(args.nnmatch.max(1)),
+        v => v,
+    };
+    let selector = args.bwselect.parse::<BwSelect>()?;
     let (df, label, sha, _) = args.input.load()?;
     progress.say(&format!("read {label}: {} rows × {} columns", df.height(), df.width()));
     let mut model = RegressionDiscontinuity::new(&args.outcome, &args.running)
         .cutoff(args.cutoff)
         .deriv(args.deriv)
         .kernel(args.kernel.parse::<Kernel>()?)
-        .vce(args.vce.parse::<Vce>()?);
+        .vce(vce)
+        .bwselect(selector)
+        .masspoints(args.masspoints.parse::<MassPoints>()?)
+        .scaleregul(args.scaleregul)
+        .sharp_bandwidth(args.sharpbw);
+    if let Some(k) = args.bwcheck {
+        model = model.bwcheck(k);
+    }
     if let Some(d) = &args.fuzzy {
         model = model.fuzzy(d);
     }
@@ -164,8 +187,21 @@ pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Resul
     let input = serde_json::json!({"label": label, "sha256": sha});
     let (hl, hr) = fit.bandwidths();
     let (bl, br) = fit.bias_bandwidths();
-    let bandwidths = serde_json::json!({"h_left": hl, "h_right": hr, "b_left": bl, "b_right": br, "selector": "given"});
+    let chosen = if args.h.is_empty() { selector.name() } else { "given" };
+    let mut bandwidths = serde_json::json!({"h_left": hl, "h_right": hr, "b_left": bl, "b_right": br, "selector": chosen});
+    if let Some(pilot) = fit.pilot_bandwidth() {
+        bandwidths["pilot"] = pilot.into();
+    }
+    progress.say(&format!("bandwidths ({chosen}): h = {hl:.4}, {hr:.4}; b = {bl:.4}, {br:.4}"));
     let mut blocks = vec![("input", input), ("bandwidths", bandwidths)];
+    if args.all_bandwidths {
+        let rows: Vec<serde_json::Value> = model
+            .select_bandwidths(&df, &BwSelect::ALL)?
+            .into_iter()
+            .map(|(s, bw)| serde_json::json!({"selector": s.name(), "h_left": bw.h.0, "h_right": bw.h.1, "b_left": bw.b.0, "b_right": bw.b.1}))
+            .collect();
+        blocks.push(("bandwidth_selectors", serde_json::Value::Array(rows)));
+    }
     if !args.balance.is_empty() {
         let names: Vec<&str> = args.balance.iter().map(String::as_str).collect();
         let mut rows = Vec::new();

@@ -551,10 +551,34 @@ fn rd_prints_the_three_inferences_and_the_bandwidths() {
         phare(&["rd", "--data", senate, "--outcome", "vote", "--running", "margin", "--h", "10", "--plot", "rd.pdf"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains(".svg or .png"), "{}", stderr(&o));
-    // Bad input: no bandwidth, a selector asked for, a cut-off outside the data.
+    // Selected bandwidths: the default call is rdrobust's published one; --all-bandwidths adds
+    // every selector.
+    let o = phare(&[
+        "--format",
+        "json",
+        "-q",
+        "rd",
+        "--data",
+        senate,
+        "--outcome",
+        "vote",
+        "--running",
+        "margin",
+        "--all-bandwidths",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!((v["glance"]["h_left"].as_f64().unwrap() - 17.75439819269227).abs() < 1e-7);
+    assert_eq!(v["bandwidths"]["selector"], "mserd");
+    assert!((v["tidy"][2]["conf_high"].as_f64().unwrap() - 10.919306068278216).abs() < 1e-5);
+    let sel = v["bandwidth_selectors"].as_array().unwrap();
+    assert_eq!(sel.len(), 10);
+    assert_eq!(sel[6]["selector"], "certwo");
+    assert!((sel[6]["h_right"].as_f64().unwrap() - 12.666779388064203).abs() < 1e-6);
+    // Bad input: an unknown selector, a cut-off outside the data.
     for (extra, needle) in [
-        (vec![], "--h"),
-        (vec!["--bwselect", "mserd"], "bwselect"),
+        (vec!["--bwselect", "ik"], "mserd"),
+        (vec!["--masspoints", "drop"], "adjust"),
         (vec!["--h", "10", "--cutoff", "150"], "outside the range"),
     ] {
         let mut args = vec!["rd", "--data", senate, "--outcome", "vote", "--running", "margin"];

@@ -601,6 +601,14 @@ impl RdFit {
     pub fn n(&self) -> ((usize, usize), (usize, usize)) {
         (self.n, self.n_h)
     }
+    /// The selector's pilot bandwidth, when the bandwidths were selected.
+    pub fn pilot_bandwidth(&self) -> Option<f64> {
+        self.selector.map(|(_, c)| c)
+    }
+    /// The selector, when the bandwidths were selected rather than given.
+    pub fn selector(&self) -> Option<BwSelect> {
+        self.selector.map(|(s, _)| s)
+    }
     /// Fuzzy designs: the treatment's jump and its standard error.
     pub fn first_stage(&self) -> Option<(f64, f64)> {
         self.first_stage
