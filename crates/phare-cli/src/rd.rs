@@ -68,6 +68,9 @@ pub struct RdArgs {
     /// Fuzzy designs: select the bandwidths as for the sharp reduced form.
     #[arg(long)]
     sharpbw: bool,
+    /// Pre-determined covariates adjusting the local regressions (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    covariates: Vec<String>,
     /// Observation weights column.
     #[arg(long)]
     weights: Option<String>,
@@ -113,6 +116,10 @@ pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Resul
         .sharp_bandwidth(args.sharpbw);
     if let Some(k) = args.bwcheck {
         model = model.bwcheck(k);
+    }
+    if !args.covariates.is_empty() {
+        let names: Vec<&str> = args.covariates.iter().map(String::as_str).collect();
+        model = model.covariates(&names);
     }
     if let Some(d) = &args.fuzzy {
         model = model.fuzzy(d);
@@ -194,6 +201,14 @@ pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Resul
     }
     progress.say(&format!("bandwidths ({chosen}): h = {hl:.4}, {hr:.4}; b = {bl:.4}, {br:.4}"));
     let mut blocks = vec![("input", input), ("bandwidths", bandwidths)];
+    if !fit.covariate_coefficients().is_empty() {
+        let rows: Vec<serde_json::Value> = fit
+            .covariate_coefficients()
+            .iter()
+            .map(|(name, g)| serde_json::json!({"covariate": name, "coefficient": g}))
+            .collect();
+        blocks.push(("covariates", serde_json::Value::Array(rows)));
+    }
     if args.all_bandwidths {
         let rows: Vec<serde_json::Value> = model
             .select_bandwidths(&df, &BwSelect::ALL)?

@@ -575,10 +575,35 @@ fn rd_prints_the_three_inferences_and_the_bandwidths() {
     assert_eq!(sel.len(), 10);
     assert_eq!(sel[6]["selector"], "certwo");
     assert!((sel[6]["h_right"].as_f64().unwrap() - 12.666779388064203).abs() < 1e-6);
+    // Covariate adjustment at given bandwidths: rdrobust's senate_covs_presdem_demlag1_hc1_h10.
+    let o = phare(&[
+        "--format",
+        "json",
+        "-q",
+        "rd",
+        "--data",
+        senate,
+        "--outcome",
+        "vote",
+        "--running",
+        "margin",
+        "--h",
+        "10",
+        "--vce",
+        "hc1",
+        "--covariates",
+        "presdemvoteshlag1,demvoteshlag1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!((v["tidy"][0]["estimate"].as_f64().unwrap() - 7.499048098454435).abs() < 1e-6);
+    assert_eq!(v["covariates"][1]["covariate"], "demvoteshlag1");
+    assert!((v["covariates"][1]["coefficient"].as_f64().unwrap() - 0.1440103104790712).abs() < 1e-6);
     // Bad input: an unknown selector, a cut-off outside the data.
     for (extra, needle) in [
         (vec!["--bwselect", "ik"], "mserd"),
         (vec!["--masspoints", "drop"], "adjust"),
+        (vec!["--h", "10", "--covariates", "nosuch"], "nosuch"),
         (vec!["--h", "10", "--cutoff", "150"], "outside the range"),
     ] {
         let mut args = vec!["rd", "--data", senate, "--outcome", "vote", "--running", "margin"];

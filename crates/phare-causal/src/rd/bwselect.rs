@@ -50,7 +50,7 @@
 //! positive weight under a triangular kernel). With them every selector agrees with rdbwselect to
 //! about 1e-10 on the reference data (tests/rd.rs).
 
-use super::local_poly::{Kernel, PolyFit, Vce, poly_fit};
+use super::local_poly::{Kernel, PolyFit, Vce, covariate_weights, poly_fit};
 use phare_core::{Error, Result};
 
 /// A data-driven bandwidth selector.
@@ -179,10 +179,12 @@ pub struct Bandwidths {
 }
 
 /// One side's data for the selectors: the centred score sorted ascending, the responses (outcome,
-/// and the treatment in fuzzy designs), weights and clusters.
+/// the treatment in fuzzy designs, then covariates), weights and clusters.
 pub(crate) struct SideData<'a> {
     pub x: &'a [f64],
     pub ys: Vec<&'a [f64]>,
+    /// How many of `ys` are targets (1 sharp, 2 fuzzy); the rest are covariates.
+    pub targets: usize,
     pub w: Option<&'a [f64]>,
     pub g: Option<&'a [u32]>,
 }
@@ -245,19 +247,33 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// The fits of one step on one side: order `o` at the pilot `h_v` (variance and bias constant),
-/// order `o_b` at `h_b` (the bias), collapsed for fuzzy designs.
-fn constants(side: &SideData, o: usize, nu: usize, o_b: usize, h_v: f64, h_b: f64, s: &Settings) -> Option<Constants> {
+/// order `o_b` at `h_b` (the bias), for the combination of responses `targets` gives: the
+/// (covariate-adjusted) outcome, or in fuzzy designs `(num − τ_s·den)/(den·β)` with
+/// `τ_s = (num·β)/(den·β)` from this side's pilot coefficients β.
+#[allow(clippy::too_many_arguments)]
+fn constants(
+    side: &SideData,
+    targets: &[Vec<f64>],
+    o: usize,
+    nu: usize,
+    o_b: usize,
+    h_v: f64,
+    h_b: f64,
+    s: &Settings,
+) -> Option<Constants> {
     let fit = |order: usize, h: f64| -> Option<PolyFit> {
         poly_fit(side.x, &side.ys, side.w, side.g, h, order, s.kernel, s.vce)
     };
     let (fv, fb) = (fit(o, h_v)?, fit(o_b, h_b)?);
     let nr = side.ys.len();
-    // Weights of the responses: y alone, or (y − τ t)/β_t with τ = β_y/β_t on this side.
-    let (a, den) = if nr == 2 {
-        let den = fv.beta[1][nu];
-        (vec![1.0, -fv.beta[0][nu] / den], den)
-    } else {
-        (vec![1.0], 1.0)
+    let dot = |a: &[f64], j: usize, f: &PolyFit| -> f64 { (0..nr).map(|r| a[r] * f.beta[r][j]).sum() };
+    let a: Vec<f64> = match targets {
+        [num, den] => {
+            let (bn, bd) = (dot(num, nu, &fv), dot(den, nu, &fv));
+            num.iter().zip(den).map(|(n, d)| (n - bn / bd * d) / bd).collect()
+        }
+        [num] => num.clone(),
+        _ => return None,
     };
     let (kv, kb) = (o + 1, o_b + 1);
     let mut v = 0.0;
@@ -269,12 +285,7 @@ fn constants(side: &SideData, o: usize, nu: usize, o_b: usize, h_v: f64, h_b: f6
         }
     }
     let bc = fv.bias_const[nu];
-    let bias: f64 = (0..nr).map(|i| a[i] * fb.beta[i][o + 1]).sum();
-    let out = Constants {
-        v: v * h_v.powi(2 * nu as i32 + 1) / (den * den),
-        b: bc * bias / den,
-        r: bc * bc * r / (den * den),
-    };
+    let out = Constants { v: v * h_v.powi(2 * nu as i32 + 1), b: bc * dot(&a, o + 1, &fb), r: bc * bc * r };
     (out.v.is_finite() && out.b.is_finite() && out.r.is_finite()).then_some(out)
 }
 
@@ -346,9 +357,20 @@ pub(crate) fn select(left: &SideData, right: &SideData, s: &Settings, which: &[B
             "give the bandwidths yourself (--h), lower p, or widen the pilot with bwcheck",
         )
     };
+    // The combination of responses: with covariates, their coefficients come from the order-p
+    // fits at the pilot bandwidth, pooled over the two sides.
+    let nr = left.ys.len();
+    let targets: Vec<Vec<f64>> = if nr > left.targets {
+        let pilot = |side: &SideData| poly_fit(side.x, &side.ys, side.w, side.g, c, p, s.kernel, s.vce);
+        let (pl, pr) = (pilot(left).ok_or_else(|| failed("left-side"))?, pilot(right).ok_or_else(|| failed("right-side"))?);
+        let cross: Vec<f64> = pl.resid_cross.iter().zip(&pr.resid_cross).map(|(a, b)| a + b).collect();
+        covariate_weights(&cross, nr, left.targets).0
+    } else {
+        (0..nr).map(|t| (0..nr).map(|r| f64::from(u8::from(r == t))).collect()).collect()
+    };
     let step = |o: usize, nu_s: usize, o_b: usize, hb: (f64, f64)| -> Result<(Constants, Constants)> {
-        let l = constants(left, o, nu_s, o_b, c, hb.0, s).ok_or_else(|| failed("left-side"))?;
-        let r = constants(right, o, nu_s, o_b, c, hb.1, s).ok_or_else(|| failed("right-side"))?;
+        let l = constants(left, &targets, o, nu_s, o_b, c, hb.0, s).ok_or_else(|| failed("left-side"))?;
+        let r = constants(right, &targets, o, nu_s, o_b, c, hb.1, s).ok_or_else(|| failed("right-side"))?;
         Ok((l, r))
     };
     // Step 1: the global fits over each side's range, shared by every combination.

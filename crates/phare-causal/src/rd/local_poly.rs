@@ -128,6 +128,9 @@ pub(crate) struct SideFit {
     /// covariances of the coefficients ((p+1)², row-major).
     pub v_cl: Vec<Vec<f64>>,
     pub v_rb: Vec<Vec<f64>>,
+    /// Per pair of responses (r, s), at `r * n_responses + s`: `Σ wᵢ eᵣᵢ eₛᵢ` with `e` the order-p
+    /// residuals, the side's share of the covariate-adjustment normal equations.
+    pub resid_cross: Vec<f64>,
 }
 
 /// Powers `1, x, …, x^k`.
@@ -335,6 +338,7 @@ pub(crate) fn side_fit(
             (cl, rb)
         }
     };
+    let resid_cross = residual_cross(x, ys, &wh, &beta, p);
     let mut v_cl = Vec::with_capacity(nr * nr);
     let mut v_rb = Vec::with_capacity(nr * nr);
     if let Some(g) = clusters {
@@ -384,7 +388,7 @@ pub(crate) fn side_fit(
         let rb_rows = |k: usize, _i: usize| -> Vec<f64> { q_rows[k].clone() };
         let v_cl = scores(&cl_rows, &res_cl, &|i| wh[i] > 0.0, m);
         let v_rb = scores(&rb_rows, &res_rb, &|i| wb[i] > 0.0, mq);
-        return SideFit { n_h, n_b, beta, beta_bc, v_cl, v_rb };
+        return SideFit { n_h, n_b, beta, beta_bc, v_cl, v_rb, resid_cross };
     }
     for r in 0..nr {
         for s2 in 0..nr {
@@ -406,7 +410,22 @@ pub(crate) fn side_fit(
             v_rb.push(sandwich(&inv_p, &meat_rb, m, 1.0));
         }
     }
-    SideFit { n_h, n_b, beta, beta_bc, v_cl, v_rb }
+    SideFit { n_h, n_b, beta, beta_bc, v_cl, v_rb, resid_cross }
+}
+
+/// `Σ wᵢ eᵣᵢ eₛᵢ` for every pair of responses, `e` the residuals of the order-`k` coefficients `beta`.
+fn residual_cross(x: &[f64], ys: &[&[f64]], w: &[f64], beta: &[Vec<f64>], k: usize) -> Vec<f64> {
+    let nr = ys.len();
+    let mut out = vec![0.0; nr * nr];
+    for i in (0..x.len()).filter(|&i| w[i] > 0.0) {
+        let e: Vec<f64> = (0..nr).map(|r| ys[r][i] - powers(x[i], k).zip(&beta[r]).map(|(a, b)| a * b).sum::<f64>()).collect();
+        for r in 0..nr {
+            for t in 0..nr {
+                out[r * nr + t] += w[i] * e[r] * e[t];
+            }
+        }
+    }
+    out
 }
 
 /// A local polynomial fit of order `o` with bandwidth `h` on one side: what the bandwidth
@@ -420,6 +439,8 @@ pub(crate) struct PolyFit {
     pub vcov: Vec<Vec<f64>>,
     /// `Γ⁻¹Λ` in the scale `u = x/h`: the bias of coefficient j is `h^{o+1−j}·bias_const[j]·m⁽ᵒ⁺¹⁾/(o+1)!`.
     pub bias_const: Vec<f64>,
+    /// Per pair of responses: `Σ wᵢ eᵣᵢ eₛᵢ` (see [`SideFit::resid_cross`]).
+    pub resid_cross: Vec<f64>,
 }
 
 /// Fits a polynomial of order `o` on one side (`x` sorted, centred), with kernel weights at
@@ -556,6 +577,53 @@ pub(crate) fn poly_fit(
             vcov.push((0..k * k).map(|ab| v_u[ab] / h.powi((ab / k + ab % k) as i32)).collect());
         }
     }
+    let mut resid_cross = vec![0.0; nr * nr];
+    for kk in 0..n {
+        let e: Vec<f64> = (0..nr)
+            .map(|r| ys[r][used[kk]] - rows[kk].iter().zip(&beta_u[r]).map(|(a, b)| a * b).sum::<f64>())
+            .collect();
+        for r in 0..nr {
+            for t in 0..nr {
+                resid_cross[r * nr + t] += w[kk] * e[r] * e[t];
+            }
+        }
+    }
     let beta = beta_u.iter().map(|b| b.iter().enumerate().map(|(j, v)| v / h.powi(j as i32)).collect()).collect();
-    Some(PolyFit { beta, vcov, bias_const })
+    Some(PolyFit { beta, vcov, bias_const, resid_cross })
+}
+
+/// Covariate adjustment (Calonico, Cattaneo, Farrell and Titiunik 2019): with responses ordered as
+/// `targets` (the outcome, and the treatment in fuzzy designs) followed by covariates, and `cross`
+/// the two sides' summed [`SideFit::resid_cross`], the coefficients `γₜ` of each target on the
+/// covariates in the pooled local regression (common to both sides), and for each target the
+/// weights `eₜ − Σⱼ γₜⱼ e_{covariate j}` over the responses: the adjusted estimate is linear in the
+/// responses with these weights. Collinear covariates get a zero coefficient and are listed.
+pub(crate) fn covariate_weights(cross: &[f64], nr: usize, targets: usize) -> (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<usize>) {
+    let k = nr - targets;
+    let mut a = vec![0.0; k * k];
+    for i in 0..k {
+        for j in 0..k {
+            a[i * k + j] = cross[(targets + i) * nr + targets + j];
+        }
+    }
+    let chol = Cholesky::new(&a, k);
+    let mut weights = Vec::with_capacity(targets);
+    let mut gammas = Vec::with_capacity(targets);
+    for t in 0..targets {
+        let rhs: Vec<f64> = (0..k).map(|i| cross[(targets + i) * nr + t]).collect();
+        let mut gamma = vec![0.0; k];
+        if !chol.kept.is_empty() {
+            for (v, &j) in chol.solve(&rhs).into_iter().zip(&chol.kept) {
+                gamma[j] = v;
+            }
+        }
+        let mut w = vec![0.0; nr];
+        w[t] = 1.0;
+        for (j, g) in gamma.iter().enumerate() {
+            w[targets + j] = -g;
+        }
+        weights.push(w);
+        gammas.push(gamma);
+    }
+    (weights, gammas, chol.dropped)
 }

@@ -15,7 +15,7 @@ pub use bwselect::{Bandwidths, BwSelect, MassPoints};
 pub use local_poly::{Kernel, Vce};
 pub use plot::{BinSpacing, RdPlot, RdPlotBin};
 
-use local_poly::{SideFit, side_fit};
+use local_poly::{SideFit, covariate_weights, side_fit};
 use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Result, glance_names};
 use phare_data::matrix::{DesignMatrix, MissingPolicy};
 use phare_data::polars::prelude::DataFrame;
@@ -44,6 +44,7 @@ use phare_data::polars::prelude::DataFrame;
 /// | `bwcheck(k)` | none | widen the selectors' pilot to reach k distinct scores on each side |
 /// | `bwrestrict(on)` | true | cap selected bandwidths at the score's range |
 /// | `sharp_bandwidth(on)` | false | fuzzy designs: select as for the sharp reduced form |
+/// | `covariates(…)` | none | pre-determined covariates adjusting the local regressions |
 /// | `order(p)` | 1 (2 for kinks) | polynomial order |
 /// | `bias_order(q)` | p + 1 | order of the bias-estimation polynomial |
 /// | `kernel(…)` | triangular | [`Kernel`] |
@@ -92,6 +93,7 @@ pub struct RegressionDiscontinuity {
     bwcheck: Option<usize>,
     bwrestrict: bool,
     sharpbw: bool,
+    covariates: Vec<String>,
 }
 
 impl RegressionDiscontinuity {
@@ -117,7 +119,16 @@ impl RegressionDiscontinuity {
             bwcheck: None,
             bwrestrict: true,
             sharpbw: false,
+            covariates: Vec::new(),
         }
+    }
+    /// Adjust for pre-determined covariates (Calonico, Cattaneo, Farrell and Titiunik 2019): they
+    /// enter the local regressions with a coefficient common to both sides, which leaves the
+    /// estimand unchanged when they are balanced at the cut-off and can shorten the intervals.
+    /// Rows with a missing covariate are dropped (reported).
+    pub fn covariates(mut self, columns: &[&str]) -> Self {
+        self.covariates = columns.iter().map(|c| c.to_string()).collect();
+        self
     }
     /// The data-driven bandwidth selector, used when no main bandwidth is given.
     pub fn bwselect(mut self, s: BwSelect) -> Self {
@@ -234,6 +245,8 @@ impl RegressionDiscontinuity {
         let mut columns = vec![self.outcome.as_str(), self.running.as_str()];
         columns.extend(self.fuzzy.as_deref());
         columns.extend(self.weights.as_deref());
+        let first_cov = columns.len();
+        columns.extend(self.covariates.iter().map(String::as_str));
         let m = DesignMatrix::from_frame(df, &columns, MissingPolicy::Drop)?;
         let mut diagnostics: Vec<Diagnostic> = m.diagnostics().to_vec();
         let cluster_ids: Option<Vec<u32>> = match &self.cluster {
@@ -271,6 +284,7 @@ impl RegressionDiscontinuity {
                 y: col(0),
                 d: self.fuzzy.as_ref().map(|_| col(2)),
                 w: self.weights.as_ref().map(|_| col(if self.fuzzy.is_some() { 3 } else { 2 })),
+                z: (0..self.covariates.len()).map(|j| col(first_cov + j)).collect(),
             }
         };
         let (left, right) = (side(false), side(true));
@@ -382,23 +396,42 @@ impl RegressionDiscontinuity {
             }
         }
         let fit_side = |s: &Side, h: f64, b: f64| -> SideFit {
-            let mut ys: Vec<&[f64]> = vec![&s.y];
-            if let Some(d) = &s.d {
-                ys.push(d);
-            }
-            side_fit(&s.x, &ys, s.w.as_deref(), s.g.as_deref(), h, b, p, q, self.kernel, self.vce)
+            side_fit(&s.x, &s.responses(false), s.w.as_deref(), s.g.as_deref(), h, b, p, q, self.kernel, self.vce)
         };
         let (fl, fr) = (fit_side(&left, h_l, b_l), fit_side(&right, h_r, b_r));
+        let targets = 1 + usize::from(self.fuzzy.is_some());
+        let nr = targets + self.covariates.len();
+        // Covariate adjustment: the outcome (and treatment) minus the covariates times their
+        // coefficients in the pooled local regression; without covariates, the responses themselves.
+        let cross: Vec<f64> = fl.resid_cross.iter().zip(&fr.resid_cross).map(|(a, b)| a + b).collect();
+        let (weights, gammas, dropped) = covariate_weights(&cross, nr, targets);
+        for &j in &dropped {
+            diagnostics.push(Diagnostic::warning(
+                "covariate_dropped",
+                format!("covariate `{}` is collinear with the others near the cut-off: dropped", self.covariates[j]),
+            ));
+        }
         let nu = self.deriv;
         let fact: f64 = (1..=nu).map(|k| k as f64).product();
         let k = p + 1;
-        let jump = |betas_l: &[Vec<f64>], betas_r: &[Vec<f64>], r: usize| fact * (betas_r[r][nu] - betas_l[r][nu]);
-        let var = |vl: &[Vec<f64>], vr: &[Vec<f64>], pair: usize| {
-            fact * fact * (vl[pair][nu * k + nu] + vr[pair][nu * k + nu])
+        // The combination a·(jumps) of the responses' ν-th derivatives, and its variance a'Va.
+        let jump = |betas_l: &[Vec<f64>], betas_r: &[Vec<f64>], a: &[f64]| {
+            fact * (0..nr).map(|r| a[r] * (betas_r[r][nu] - betas_l[r][nu])).sum::<f64>()
         };
+        let var = |vl: &[Vec<f64>], vr: &[Vec<f64>], a: &[f64]| {
+            let mut v = 0.0;
+            for r in 0..nr {
+                for t in 0..nr {
+                    v += a[r] * a[t] * (vl[r * nr + t][nu * k + nu] + vr[r * nr + t][nu * k + nu]);
+                }
+            }
+            fact * fact * v
+        };
+        let num = &weights[0];
         let (tau_cl, tau_bc, v_cl, v_rb, first_stage) = if self.fuzzy.is_some() {
-            let (ty, td) = (jump(&fl.beta, &fr.beta, 0), jump(&fl.beta, &fr.beta, 1));
-            let (ty_bc, td_bc) = (jump(&fl.beta_bc, &fr.beta_bc, 0), jump(&fl.beta_bc, &fr.beta_bc, 1));
+            let den = &weights[1];
+            let (ty, td) = (jump(&fl.beta, &fr.beta, num), jump(&fl.beta, &fr.beta, den));
+            let (ty_bc, td_bc) = (jump(&fl.beta_bc, &fr.beta_bc, num), jump(&fl.beta_bc, &fr.beta_bc, den));
             let scale = left.d.iter().chain(right.d.iter()).flatten().fold(0.0f64, |a, &v| a.max(v.abs())).max(1e-300);
             if td.abs() <= 1e-10 * scale {
                 return Err(Error::design(
@@ -412,29 +445,31 @@ impl RegressionDiscontinuity {
             let tau = ty / td;
             // The bias of τ_y/τ_d, linearised: (B_y − τ B_d)/τ_d, with B = conventional − corrected.
             let tau_b = tau - ((ty - ty_bc) - tau * (td - td_bc)) / td;
-            // Delta method: Var(τ_y/τ_d) = (V_yy − 2τ V_yd + τ² V_dd) / τ_d².
-            let delta = |vl: &[Vec<f64>], vr: &[Vec<f64>], t: f64, d: f64| {
-                (var(vl, vr, 0) - 2.0 * t * var(vl, vr, 1) + t * t * var(vl, vr, 3)) / (d * d)
-            };
-            let v_c = delta(&fl.v_cl, &fr.v_cl, tau, td);
-            let v_r = delta(&fl.v_rb, &fr.v_rb, tau, td);
-            let se_d = var(&fl.v_cl, &fr.v_cl, 3).sqrt();
+            // Delta method: τ̂ − τ ≈ (τ̂_y − τ τ̂_d)/τ_d, a combination with weights (num − τ·den)/τ_d.
+            let s: Vec<f64> = num.iter().zip(den).map(|(a, b)| (a - tau * b) / td).collect();
+            let se_d = var(&fl.v_cl, &fr.v_cl, den).sqrt();
             if (td / se_d).abs() < 3.0 {
                 diagnostics.push(Diagnostic::warning(
                     "weak_first_stage",
                     format!("the treatment's jump at the cut-off is weak ({td:.4}, z = {:.2}): the fuzzy estimate and its intervals are unreliable", td / se_d),
                 ));
             }
-            (tau, tau_b, v_c, v_r, Some((td, se_d)))
+            (tau, tau_b, var(&fl.v_cl, &fr.v_cl, &s), var(&fl.v_rb, &fr.v_rb, &s), Some((td, se_d)))
         } else {
             (
-                jump(&fl.beta, &fr.beta, 0),
-                jump(&fl.beta_bc, &fr.beta_bc, 0),
-                var(&fl.v_cl, &fr.v_cl, 0),
-                var(&fl.v_rb, &fr.v_rb, 0),
+                jump(&fl.beta, &fr.beta, num),
+                jump(&fl.beta_bc, &fr.beta_bc, num),
+                var(&fl.v_cl, &fr.v_cl, num),
+                var(&fl.v_rb, &fr.v_rb, num),
                 None,
             )
         };
+        let covariate_coefficients: Vec<(String, f64)> =
+            self.covariates.iter().cloned().zip(gammas[0].iter().copied()).collect();
+        let first_stage_covariates: Vec<(String, f64)> = gammas
+            .get(1)
+            .map(|g| self.covariates.iter().cloned().zip(g.iter().copied()).collect())
+            .unwrap_or_default();
         Ok(RdFit {
             spec: self.clone(),
             selector: selected.map(|(pilot, _)| (self.bwselect, pilot)),
@@ -451,6 +486,8 @@ impl RegressionDiscontinuity {
             se_cl: v_cl.sqrt(),
             se_rb: v_rb.sqrt(),
             first_stage,
+            covariate_coefficients,
+            first_stage_covariates,
             diagnostics,
         })
     }
@@ -523,16 +560,25 @@ struct Side {
     y: Vec<f64>,
     d: Option<Vec<f64>>,
     w: Option<Vec<f64>>,
+    /// Covariates, one vector per covariate.
+    z: Vec<Vec<f64>>,
 }
 
 impl Side {
-    /// The side as the bandwidth selectors see it; `sharp` leaves the treatment out.
-    fn bw_data(&self, sharp: bool) -> bwselect::SideData<'_> {
+    /// The responses, in the order the fits expect: outcome, treatment (fuzzy, unless `sharp`),
+    /// covariates.
+    fn responses(&self, sharp: bool) -> Vec<&[f64]> {
         let mut ys: Vec<&[f64]> = vec![&self.y];
         if let (Some(d), false) = (&self.d, sharp) {
             ys.push(d);
         }
-        bwselect::SideData { x: &self.x, ys, w: self.w.as_deref(), g: self.g.as_deref() }
+        ys.extend(self.z.iter().map(Vec::as_slice));
+        ys
+    }
+    /// The side as the bandwidth selectors see it; `sharp` leaves the treatment out.
+    fn bw_data(&self, sharp: bool) -> bwselect::SideData<'_> {
+        let targets = 1 + usize::from(self.d.is_some() && !sharp);
+        bwselect::SideData { x: &self.x, ys: self.responses(sharp), targets, w: self.w.as_deref(), g: self.g.as_deref() }
     }
 }
 
@@ -569,6 +615,8 @@ pub struct RdFit {
     se_cl: f64,
     se_rb: f64,
     first_stage: Option<(f64, f64)>,
+    covariate_coefficients: Vec<(String, f64)>,
+    first_stage_covariates: Vec<(String, f64)>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -608,6 +656,15 @@ impl RdFit {
     /// The selector, when the bandwidths were selected rather than given.
     pub fn selector(&self) -> Option<BwSelect> {
         self.selector.map(|(s, _)| s)
+    }
+    /// The covariates' coefficients `γ` (on the outcome) in the pooled local regression, when the
+    /// design adjusts for covariates.
+    pub fn covariate_coefficients(&self) -> &[(String, f64)] {
+        &self.covariate_coefficients
+    }
+    /// Fuzzy designs with covariates: the covariates' coefficients on the treatment.
+    pub fn first_stage_covariate_coefficients(&self) -> &[(String, f64)] {
+        &self.first_stage_covariates
     }
     /// Fuzzy designs: the treatment's jump and its standard error.
     pub fn first_stage(&self) -> Option<(f64, f64)> {
