@@ -3,7 +3,7 @@
 use crate::OutputFormat;
 use crate::commands::{InputArgs, Progress, print_estimates};
 use clap::Args;
-use phare_causal::rd::{BinSpacing, BwSelect, Kernel, MassPoints, RegressionDiscontinuity, Vce};
+use phare_causal::rd::{BinSpacing, BwSelect, DensityTest, Kernel, MassPoints, RegressionDiscontinuity, Vce};
 use phare_core::{Error, Estimates, Result};
 use phare_report::chart::{BandwidthPoint, BandwidthSensitivityChart, ChartError, RdBin, RdPlotChart};
 use std::io::Write;
@@ -90,6 +90,10 @@ pub struct RdArgs {
     /// Bins of the RD plot per side, `left,right` (or one number for both).
     #[arg(long, value_delimiter = ',', num_args = 1..=2, default_values_t = vec![20usize])]
     bins: Vec<usize>,
+    /// Also test the score's density for a jump at the cut-off (Cattaneo, Jansson and Ma: units
+    /// sorting themselves across the threshold), printed as a `density` block.
+    #[arg(long)]
+    density: bool,
     /// Also draw the robust estimate at 0.5, 0.75, 1, 1.25, 1.5 and 2 times the bandwidths to this
     /// file (.svg or .png).
     #[arg(long)]
@@ -171,15 +175,10 @@ pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Resul
         progress.say(&format!("wrote the RD plot to {}", path.display()));
     }
     if let Some(path) = &args.sensitivity {
-        let (hl, hr) = fit.bandwidths();
-        let (bl, br) = fit.bias_bandwidths();
+        let (hl, _) = fit.bandwidths();
         let mut points = Vec::new();
-        for f in [0.5, 0.75, 1.0, 1.25, 1.5, 2.0] {
-            let m = model.clone().bandwidths(hl * f, hr * f).bias_bandwidths(bl * f, br * f);
-            // A bandwidth too narrow for the polynomial is left out of the chart.
-            if let Ok(other) = m.fit(&df)
-                && let Some(row) = other.tidy_at(args.level)?.row("Robust").cloned()
-            {
+        for (f, other) in model.bandwidth_sensitivity(&df, &fit, &[0.5, 0.75, 1.0, 1.25, 1.5, 2.0]) {
+            if let Some(row) = other.tidy_at(args.level)?.row("Robust").cloned() {
                 points.push(BandwidthPoint::new(hl * f, row.estimate, row.conf_low, row.conf_high));
             }
         }
@@ -216,6 +215,21 @@ pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Resul
             .map(|(s, bw)| serde_json::json!({"selector": s.name(), "h_left": bw.h.0, "h_right": bw.h.1, "b_left": bw.b.0, "b_right": bw.b.1}))
             .collect();
         blocks.push(("bandwidth_selectors", serde_json::Value::Array(rows)));
+    }
+    if args.density {
+        let d = DensityTest::new(&args.running).cutoff(args.cutoff).fit(&df)?;
+        progress.say(&format!(
+            "density test: f below {:.4}, above {:.4}, T = {:.3}, p = {:.3}",
+            d.f_left(),
+            d.f_right(),
+            d.t(),
+            d.p_value()
+        ));
+        let (hl, hr) = d.bandwidths();
+        blocks.push((
+            "density",
+            serde_json::json!({"f_left": d.f_left(), "f_right": d.f_right(), "t": d.t(), "p_value": d.p_value(), "h_left": hl, "h_right": hr}),
+        ));
     }
     if !args.balance.is_empty() {
         let names: Vec<&str> = args.balance.iter().map(String::as_str).collect();

@@ -565,12 +565,15 @@ fn rd_prints_the_three_inferences_and_the_bandwidths() {
         "--running",
         "margin",
         "--all-bandwidths",
+        "--density",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!((v["glance"]["h_left"].as_f64().unwrap() - 17.75439819269227).abs() < 1e-7);
     assert_eq!(v["bandwidths"]["selector"], "mserd");
     assert!((v["tidy"][2]["conf_high"].as_f64().unwrap() - 10.919306068278216).abs() < 1e-5);
+    // rddensity(margin) on the Senate rows with an outcome: a p-value, no manipulation.
+    assert!(v["density"]["p_value"].as_f64().unwrap() > 0.05);
     let sel = v["bandwidth_selectors"].as_array().unwrap();
     assert_eq!(sel.len(), 10);
     assert_eq!(sel[6]["selector"], "certwo");

@@ -8,10 +8,14 @@
 //! MSE- and CER-optimal selectors of [`BwSelect`] (module `bwselect` documents the rule).
 
 mod bwselect;
+mod density;
 mod local_poly;
 mod plot;
 
 pub use bwselect::{Bandwidths, BwSelect, MassPoints};
+pub use density::{
+    DensityBandwidthRow, DensityBandwidths, DensityBwSelect, DensityEstimates, DensityFit, DensityTest, DensityVce,
+};
 pub use local_poly::{Kernel, Vce};
 pub use plot::{BinSpacing, RdPlot, RdPlotBin};
 
@@ -488,6 +492,7 @@ impl RegressionDiscontinuity {
             first_stage,
             covariate_coefficients,
             first_stage_covariates,
+            left_limit: fl.beta[0][0],
             diagnostics,
         })
     }
@@ -509,6 +514,20 @@ impl RegressionDiscontinuity {
                 m.outcome = c.to_string();
                 m.fuzzy = None;
                 m.fit(df).map(|f| (c.to_string(), f))
+            })
+            .collect()
+    }
+
+    /// The same design at the fitted bandwidths (main and bias) multiplied by each of `factors`:
+    /// how much the answer depends on the bandwidth. Factors whose bandwidths are too narrow for
+    /// the polynomial are left out.
+    pub fn bandwidth_sensitivity(&self, df: &DataFrame, fit: &RdFit, factors: &[f64]) -> Vec<(f64, RdFit)> {
+        let ((hl, hr), (bl, br)) = (fit.bandwidths(), fit.bias_bandwidths());
+        factors
+            .iter()
+            .filter_map(|&f| {
+                let m = self.clone().bandwidths(hl * f, hr * f).bias_bandwidths(bl * f, br * f);
+                m.fit(df).ok().map(|other| (f, other))
             })
             .collect()
     }
@@ -617,6 +636,7 @@ pub struct RdFit {
     first_stage: Option<(f64, f64)>,
     covariate_coefficients: Vec<(String, f64)>,
     first_stage_covariates: Vec<(String, f64)>,
+    left_limit: f64,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -661,6 +681,11 @@ impl RdFit {
     /// design adjusts for covariates.
     pub fn covariate_coefficients(&self) -> &[(String, f64)] {
         &self.covariate_coefficients
+    }
+    /// The outcome's limit just below the cut-off (the left side's local intercept): the level
+    /// the jump is measured from.
+    pub fn left_limit(&self) -> f64 {
+        self.left_limit
     }
     /// Fuzzy designs with covariates: the covariates' coefficients on the treatment.
     pub fn first_stage_covariate_coefficients(&self) -> &[(String, f64)] {
