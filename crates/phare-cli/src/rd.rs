@@ -3,7 +3,9 @@
 use crate::OutputFormat;
 use crate::commands::{InputArgs, Progress, print_estimates};
 use clap::Args;
-use phare_causal::rd::{BinSpacing, BwSelect, DensityTest, Kernel, MassPoints, RegressionDiscontinuity, Vce};
+use phare_causal::rd::{
+    BinSelect, BwSelect, DensityTest, Kernel, MassPoints, RdPlotOptions, RegressionDiscontinuity, Vce,
+};
 use phare_core::{Error, Estimates, Result};
 use phare_report::chart::{BandwidthPoint, BandwidthSensitivityChart, ChartError, RdBin, RdPlotChart};
 use std::io::Write;
@@ -87,9 +89,15 @@ pub struct RdArgs {
     /// Also draw the RD plot (binned means and global quartic fits) to this file (.svg or .png).
     #[arg(long)]
     plot: Option<std::path::PathBuf>,
-    /// Bins of the RD plot per side, `left,right` (or one number for both).
-    #[arg(long, value_delimiter = ',', num_args = 1..=2, default_values_t = vec![20usize])]
+    /// Bins of the RD plot per side, `left,right` (or one number for both); default: chosen by
+    /// --binselect.
+    #[arg(long, value_delimiter = ',', num_args = 1..=2)]
     bins: Vec<usize>,
+    /// How the RD plot's bins are chosen from the data (Calonico, Cattaneo and Titiunik 2015):
+    /// es, espr, esmv, esmvpr (evenly spaced), qs, qspr, qsmv, qsmvpr (quantile spaced); `mv`
+    /// mimics the data's variance, otherwise IMSE-optimal.
+    #[arg(long, default_value = "esmv")]
+    binselect: String,
     /// Also test the score's density for a jump at the cut-off (Cattaneo, Jansson and Ma: units
     /// sorting themselves across the threshold), printed as a `density` block.
     #[arg(long)]
@@ -152,12 +160,13 @@ pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Resul
     }
     let fit = model.fit(&df)?;
     if let Some(path) = &args.plot {
-        let (l, r) = match args.bins.as_slice() {
-            [b] => (*b, *b),
-            [l, r, ..] => (*l, *r),
-            [] => (20, 20),
+        let options = match args.bins.as_slice() {
+            [] => RdPlotOptions::new().binselect(args.binselect.parse::<BinSelect>()?),
+            [b] => RdPlotOptions::new().bins(*b, *b),
+            [l, r, ..] => RdPlotOptions::new().bins(*l, *r),
         };
-        let data = model.plot(&df, (l, r), BinSpacing::Even, 4)?;
+        let data = model.plot_with(&df, &options)?;
+        progress.say(&format!("RD plot: {} + {} bins", data.n_bins.0, data.n_bins.1));
         let bins: Vec<RdBin> = data
             .bins
             .iter()
@@ -194,7 +203,8 @@ pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Resul
     let (hl, hr) = fit.bandwidths();
     let (bl, br) = fit.bias_bandwidths();
     let chosen = if args.h.is_empty() { selector.name() } else { "given" };
-    let mut bandwidths = serde_json::json!({"h_left": hl, "h_right": hr, "b_left": bl, "b_right": br, "selector": chosen});
+    let mut bandwidths =
+        serde_json::json!({"h_left": hl, "h_right": hr, "b_left": bl, "b_right": br, "selector": chosen});
     if let Some(pilot) = fit.pilot_bandwidth() {
         bandwidths["pilot"] = pilot.into();
     }

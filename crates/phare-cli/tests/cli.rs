@@ -547,6 +547,22 @@ fn rd_prints_the_three_inferences_and_the_bandwidths() {
     let svg = std::fs::read_to_string(&plot).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("Cut-off") && svg.contains("margin"));
     assert!(std::fs::read(&sens).unwrap().starts_with(b"\x89PNG"));
+    // Without --bins, the bins are chosen from the data (rdplot's esmv by default; here qs).
+    let o = phare(&[
+        "rd",
+        "--data",
+        senate,
+        "--outcome",
+        "vote",
+        "--running",
+        "margin",
+        "--plot",
+        s(&plot),
+        "--binselect",
+        "qs",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("RD plot:") && stderr(&o).contains("bins"), "{}", stderr(&o));
     let o =
         phare(&["rd", "--data", senate, "--outcome", "vote", "--running", "margin", "--h", "10", "--plot", "rd.pdf"]);
     assert_eq!(o.status.code(), Some(1));
@@ -606,6 +622,7 @@ fn rd_prints_the_three_inferences_and_the_bandwidths() {
     for (extra, needle) in [
         (vec!["--bwselect", "ik"], "mserd"),
         (vec!["--masspoints", "drop"], "adjust"),
+        (vec!["--plot", "x.svg", "--binselect", "imse"], "esmv"),
         (vec!["--h", "10", "--covariates", "nosuch"], "nosuch"),
         (vec!["--h", "10", "--cutoff", "150"], "outside the range"),
     ] {

@@ -72,6 +72,8 @@ pub enum BaselineKind {
     /// The counterfactual's mean after treatment: what the comparison predicts the treated unit
     /// would have had without the policy (synthetic control).
     Counterfactual,
+    /// The outcome's limit just below the threshold (regression discontinuity).
+    BelowCutoff,
 }
 
 /// One estimator's answer, for the robustness table.
@@ -278,6 +280,10 @@ impl Brief {
                         ", {size} {direction} than the {} the comparison predicts without the policy over the same periods",
                         l.number(h.baseline.unwrap_or(f64::NAN), d)
                     ),
+                    BaselineKind::BelowCutoff => format!(
+                        ", {size} {direction} than the level of {} just below the threshold",
+                        l.number(h.baseline.unwrap_or(f64::NAN), d)
+                    ),
                 },
                 (OutcomeScale::Level, Lang::Fr) => match h.baseline_kind {
                     BaselineKind::TreatedBefore => format!(
@@ -286,6 +292,10 @@ impl Brief {
                     ),
                     BaselineKind::Counterfactual => format!(
                         ", soit {size} {direction} que la valeur prédite sans la mesure par la comparaison sur les mêmes périodes ({})",
+                        l.number(h.baseline.unwrap_or(f64::NAN), d)
+                    ),
+                    BaselineKind::BelowCutoff => format!(
+                        ", soit {size} {direction} que le niveau juste sous le seuil ({})",
                         l.number(h.baseline.unwrap_or(f64::NAN), d)
                     ),
                 },

@@ -362,7 +362,8 @@ pub(crate) fn select(left: &SideData, right: &SideData, s: &Settings, which: &[B
     let nr = left.ys.len();
     let targets: Vec<Vec<f64>> = if nr > left.targets {
         let pilot = |side: &SideData| poly_fit(side.x, &side.ys, side.w, side.g, c, p, s.kernel, s.vce);
-        let (pl, pr) = (pilot(left).ok_or_else(|| failed("left-side"))?, pilot(right).ok_or_else(|| failed("right-side"))?);
+        let (pl, pr) =
+            (pilot(left).ok_or_else(|| failed("left-side"))?, pilot(right).ok_or_else(|| failed("right-side"))?);
         let cross: Vec<f64> = pl.resid_cross.iter().zip(&pr.resid_cross).map(|(a, b)| a + b).collect();
         covariate_weights(&cross, nr, left.targets).0
     } else {

@@ -418,7 +418,8 @@ fn residual_cross(x: &[f64], ys: &[&[f64]], w: &[f64], beta: &[Vec<f64>], k: usi
     let nr = ys.len();
     let mut out = vec![0.0; nr * nr];
     for i in (0..x.len()).filter(|&i| w[i] > 0.0) {
-        let e: Vec<f64> = (0..nr).map(|r| ys[r][i] - powers(x[i], k).zip(&beta[r]).map(|(a, b)| a * b).sum::<f64>()).collect();
+        let e: Vec<f64> =
+            (0..nr).map(|r| ys[r][i] - powers(x[i], k).zip(&beta[r]).map(|(a, b)| a * b).sum::<f64>()).collect();
         for r in 0..nr {
             for t in 0..nr {
                 out[r * nr + t] += w[i] * e[r] * e[t];
@@ -598,7 +599,11 @@ pub(crate) fn poly_fit(
 /// covariates in the pooled local regression (common to both sides), and for each target the
 /// weights `eₜ − Σⱼ γₜⱼ e_{covariate j}` over the responses: the adjusted estimate is linear in the
 /// responses with these weights. Collinear covariates get a zero coefficient and are listed.
-pub(crate) fn covariate_weights(cross: &[f64], nr: usize, targets: usize) -> (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<usize>) {
+pub(crate) fn covariate_weights(
+    cross: &[f64],
+    nr: usize,
+    targets: usize,
+) -> (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<usize>) {
     let k = nr - targets;
     let mut a = vec![0.0; k * k];
     for i in 0..k {

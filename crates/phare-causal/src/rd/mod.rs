@@ -17,7 +17,7 @@ pub use density::{
     DensityBandwidthRow, DensityBandwidths, DensityBwSelect, DensityEstimates, DensityFit, DensityTest, DensityVce,
 };
 pub use local_poly::{Kernel, Vce};
-pub use plot::{BinSpacing, RdPlot, RdPlotBin};
+pub use plot::{BinSelect, BinSelection, BinSpacing, MAX_BINS, RdPlot, RdPlotBin, RdPlotOptions};
 
 use local_poly::{SideFit, covariate_weights, side_fit};
 use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Result, glance_names};
@@ -359,7 +359,12 @@ impl RegressionDiscontinuity {
             Some(h) => Err(h),
             None => {
                 let settings = self.settings(p, q);
-                let sel = bwselect::select(&left.bw_data(self.sharpbw), &right.bw_data(self.sharpbw), &settings, &[self.bwselect])?;
+                let sel = bwselect::select(
+                    &left.bw_data(self.sharpbw),
+                    &right.bw_data(self.sharpbw),
+                    &settings,
+                    &[self.bwselect],
+                )?;
                 Ok((sel.pilot, sel.bandwidths[0].1))
             }
         };
@@ -470,10 +475,8 @@ impl RegressionDiscontinuity {
         };
         let covariate_coefficients: Vec<(String, f64)> =
             self.covariates.iter().cloned().zip(gammas[0].iter().copied()).collect();
-        let first_stage_covariates: Vec<(String, f64)> = gammas
-            .get(1)
-            .map(|g| self.covariates.iter().cloned().zip(g.iter().copied()).collect())
-            .unwrap_or_default();
+        let first_stage_covariates: Vec<(String, f64)> =
+            gammas.get(1).map(|g| self.covariates.iter().cloned().zip(g.iter().copied()).collect()).unwrap_or_default();
         Ok(RdFit {
             spec: self.clone(),
             selector: selected.map(|(pilot, _)| (self.bwselect, pilot)),
@@ -597,7 +600,13 @@ impl Side {
     /// The side as the bandwidth selectors see it; `sharp` leaves the treatment out.
     fn bw_data(&self, sharp: bool) -> bwselect::SideData<'_> {
         let targets = 1 + usize::from(self.d.is_some() && !sharp);
-        bwselect::SideData { x: &self.x, ys: self.responses(sharp), targets, w: self.w.as_deref(), g: self.g.as_deref() }
+        bwselect::SideData {
+            x: &self.x,
+            ys: self.responses(sharp),
+            targets,
+            w: self.w.as_deref(),
+            g: self.g.as_deref(),
+        }
     }
 }
 

@@ -144,9 +144,11 @@ pub struct RolesSpec {
     /// `level` (default) or `log`.
     #[serde(default)]
     pub outcome_scale: OutcomeScale,
-    /// The unit identifier.
+    /// The unit identifier (difference-in-differences and synthetic control).
+    #[serde(default)]
     pub unit: String,
-    /// The period (integers).
+    /// The period, integers (difference-in-differences and synthetic control).
+    #[serde(default)]
     pub time: String,
     /// Column with each unit's first treated period.
     #[serde(default)]
@@ -164,6 +166,21 @@ pub struct RolesSpec {
     /// Synthetic control: the first treated period of `treated`.
     #[serde(default)]
     pub treat_start: Option<i64>,
+    /// Regression discontinuity: the score whose threshold assigns the policy.
+    #[serde(default)]
+    pub running: Option<String>,
+    /// Regression discontinuity: the score in words, for the brief (default: the column name).
+    #[serde(default)]
+    pub running_label: Option<String>,
+    /// Regression discontinuity: the threshold (default 0); units at or above it are treated.
+    #[serde(default)]
+    pub cutoff: Option<f64>,
+    /// Regression discontinuity with partial take-up: the 0/1 (or intensity) take-up column.
+    #[serde(default)]
+    pub fuzzy: Option<String>,
+    /// Regression discontinuity: pre-determined covariates whose balance at the cut-off is checked.
+    #[serde(default)]
+    pub balance: Vec<String>,
 }
 
 /// One estimator to run.
@@ -213,6 +230,21 @@ pub struct EstimatorSpec {
     /// Placebo or bootstrap replications of sdid, did and sc-sdid (default 200).
     #[serde(default)]
     pub replications: Option<usize>,
+    /// rd: the polynomial order (default 1).
+    #[serde(default)]
+    pub p: Option<usize>,
+    /// rd: the kernel (`triangular`, `epanechnikov`, `uniform`).
+    #[serde(default)]
+    pub kernel: Option<String>,
+    /// rd: the bandwidth selector (`mserd` by default; `cerrd`, `msetwo`, …).
+    #[serde(default)]
+    pub bwselect: Option<String>,
+    /// rd: the variance estimator (`nn` by default, `hc0`–`hc3`).
+    #[serde(default)]
+    pub vce: Option<String>,
+    /// rd: a given bandwidth instead of a selected one.
+    #[serde(default)]
+    pub h: Option<f64>,
 }
 
 /// Inference options.
@@ -260,6 +292,7 @@ pub struct ReportSpec {
 
 const METHODS: [&str; 6] = ["cs", "sa", "bjs", "gardner", "twfe", "2x2"];
 
+mod rd;
 mod synth;
 
 impl StudySpec {
@@ -322,6 +355,46 @@ impl StudySpec {
         self.estimators.iter().any(|e| synth::METHODS.contains(&e.method.as_str()))
     }
 
+    /// Whether the study is a regression discontinuity (its estimators, or its `running` role).
+    fn is_rd(&self) -> bool {
+        self.roles.running.is_some() || self.estimators.iter().any(|e| rd::METHODS.contains(&e.method.as_str()))
+    }
+
+    /// The checks shared by the panel designs (difference-in-differences, synthetic control): unit
+    /// and time roles, no RD keys.
+    fn check_panel_roles(&self) -> Result<()> {
+        let bad = invalid;
+        if self.roles.unit.is_empty() || self.roles.time.is_empty() {
+            return Err(bad(
+                "unit",
+                "[roles]".into(),
+                "panel designs need the unit and time columns",
+                "unit = \"state\" and time = \"year\"",
+            ));
+        }
+        if self.roles.cutoff.is_some() || self.roles.fuzzy.is_some() || !self.roles.balance.is_empty() {
+            return Err(bad(
+                "cutoff",
+                "[roles]".into(),
+                "`cutoff`, `fuzzy` and `balance` are roles of regression-discontinuity studies",
+                "remove them, or give running = \"score\" and method = \"rd\"",
+            ));
+        }
+        if let Some(e) = self
+            .estimators
+            .iter()
+            .find(|e| e.p.is_some() || e.kernel.is_some() || e.bwselect.is_some() || e.vce.is_some() || e.h.is_some())
+        {
+            return Err(bad(
+                "estimators",
+                e.method.clone(),
+                "p, kernel, bwselect, vce and h apply to `rd` estimators only",
+                &format!("remove them from the `{}` estimator", e.method),
+            ));
+        }
+        Ok(())
+    }
+
     /// The checks that need no data.
     fn check_values(&self) -> Result<()> {
         let bad = invalid;
@@ -339,6 +412,18 @@ impl StudySpec {
             }
             (None, Some(_)) => {}
         }
+        if self.estimators.is_empty() {
+            return Err(bad(
+                "estimators",
+                "(none)".into(),
+                "a study needs at least one [[estimators]] table",
+                "add [[estimators]] with method = \"cs\"",
+            ));
+        }
+        if self.is_rd() {
+            return rd::check_values(self);
+        }
+        self.check_panel_roles()?;
         if self.is_synthetic() {
             return synth::check_values(self);
         }
@@ -514,6 +599,9 @@ pub fn run_file(path: &Path) -> Result<StudyRun> {
 pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
     spec.check_values()?;
     let (df, label, sha) = spec.load(base)?;
+    if spec.is_rd() {
+        return rd::run(spec, &df, label, sha, command);
+    }
     if spec.is_synthetic() {
         return synth::run(spec, &df, label, sha, command);
     }
@@ -824,11 +912,13 @@ fn data_source(spec: &StudySpec, label: &str) -> String {
 /// estimator and the inference options.
 fn parameters(spec: &StudySpec, assignment: Vec<(String, String)>) -> Vec<(String, String)> {
     let r = &spec.roles;
-    let mut out = vec![
-        ("outcome".to_string(), r.outcome.clone()),
-        ("unit".to_string(), r.unit.clone()),
-        ("time".to_string(), r.time.clone()),
-    ];
+    let mut out = vec![("outcome".to_string(), r.outcome.clone())];
+    // Regression-discontinuity studies have no unit or time role.
+    for (name, v) in [("unit", &r.unit), ("time", &r.time)] {
+        if !v.is_empty() {
+            out.push((name.to_string(), v.clone()));
+        }
+    }
     out.extend(assignment);
     for (i, e) in spec.estimators.iter().enumerate() {
         out.push((format!("estimator {}", i + 1), compact(e)));
