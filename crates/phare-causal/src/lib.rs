@@ -14,3 +14,4 @@
 pub mod did;
 pub mod rd;
 pub mod synth;
+pub mod weighting;
