@@ -200,6 +200,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Did(args) => run_did(&args, cli.format, &progress),
         Command::Synth(args) => crate::synth::run_synth(&args, cli.format, &progress),
         Command::Rd(args) => crate::rd::run_rd(&args, cli.format, &progress),
+        Command::Weighting(args) => crate::weighting::run_weighting(&args, cli.format, &progress),
         Command::Run(args) => run_study(&args, cli.format, &progress),
         Command::Validate(args) => run_validate(&args, cli.format),
     }
@@ -900,4 +901,28 @@ fn run_aggregate(args: &AggregateArgs, format: OutputFormat, progress: &Progress
         progress.say(&format!("wrote {} unit-period rows to {}", panel.height(), args.to.display()));
         Ok(())
     }
+}
+
+/// Writes a chart atomically as SVG or PNG, by the file's extension.
+pub(crate) fn write_chart(
+    path: &std::path::Path,
+    svg: std::result::Result<String, phare_report::chart::ChartError>,
+    png: impl FnOnce() -> std::result::Result<Vec<u8>, phare_report::chart::ChartError>,
+) -> Result<()> {
+    let err = |e: phare_report::chart::ChartError| Error::Engine { context: "drawing a chart".into(), message: e.to_string(), hint: None };
+    let bytes = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("svg") => svg.map_err(err)?.into_bytes(),
+        Some("png") => png().map_err(err)?,
+        _ => {
+            return Err(Error::InvalidArgument {
+                name: "chart".into(),
+                value: path.display().to_string(),
+                reason: "the chart's file must end in .svg or .png".into(),
+                hint: Some("e.g. rd.svg or chart.png".into()),
+            });
+        }
+    };
+    phare_data::write::write_atomic(path, |f| {
+        std::io::Write::write_all(f, &bytes).map_err(|source| Error::Io { action: "write", path: path.into(), source, hint: None })
+    })
 }

@@ -8,6 +8,7 @@
 mod commands;
 mod rd;
 mod synth;
+mod weighting;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Regression discontinuity: local polynomial estimates of the jump (sharp), the ratio of jumps
     /// (fuzzy) or the change of slope (kink) at a cut-off, with robust bias-corrected inference.
     Rd(Box<rd::RdArgs>),
+    /// Selection on observables: inverse probability weighting, regression adjustment or augmented
+    /// IPW (doubly robust) for the ATE or the ATT, with covariate balance before and after.
+    Weighting(Box<weighting::WeightingArgs>),
     /// Run a study file (TOML): estimate, then write the decision brief (HTML, Markdown + SVG),
     /// the tidy tables (CSV, Parquet) and a manifest into one output folder, atomically.
     Run(commands::RunArgs),

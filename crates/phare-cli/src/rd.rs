@@ -1,14 +1,13 @@
 //! `phare rd`: regression discontinuity.
 
 use crate::OutputFormat;
-use crate::commands::{InputArgs, Progress, print_estimates};
+use crate::commands::{InputArgs, Progress, print_estimates, write_chart};
 use clap::Args;
 use phare_causal::rd::{
     BinSelect, BwSelect, DensityTest, Kernel, MassPoints, RdPlotOptions, RegressionDiscontinuity, Vce,
 };
-use phare_core::{Error, Estimates, Result};
-use phare_report::chart::{BandwidthPoint, BandwidthSensitivityChart, ChartError, RdBin, RdPlotChart};
-use std::io::Write;
+use phare_core::{Estimates, Result};
+use phare_report::chart::{BandwidthPoint, BandwidthSensitivityChart, RdBin, RdPlotChart};
 
 /// `phare rd`.
 #[derive(Debug, Args)]
@@ -256,26 +255,3 @@ pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Resul
     print_estimates(&fit, args.level, format, blocks)
 }
 
-/// Writes a chart atomically as SVG or PNG, by the file's extension.
-fn write_chart(
-    path: &std::path::Path,
-    svg: std::result::Result<String, ChartError>,
-    png: impl FnOnce() -> std::result::Result<Vec<u8>, ChartError>,
-) -> Result<()> {
-    let err = |e: ChartError| Error::Engine { context: "drawing a chart".into(), message: e.to_string(), hint: None };
-    let bytes = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("svg") => svg.map_err(err)?.into_bytes(),
-        Some("png") => png().map_err(err)?,
-        _ => {
-            return Err(Error::InvalidArgument {
-                name: "plot".into(),
-                value: path.display().to_string(),
-                reason: "the chart's file must end in .svg or .png".into(),
-                hint: Some("e.g. --plot rd.svg".into()),
-            });
-        }
-    };
-    phare_data::write::write_atomic(path, |f| {
-        f.write_all(&bytes).map_err(|source| Error::Io { action: "write", path: path.into(), source, hint: None })
-    })
-}

@@ -633,3 +633,61 @@ fn rd_prints_the_three_inferences_and_the_bandwidths() {
         assert!(stderr(&o).contains(needle), "{needle}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn weighting_prints_the_effect_balance_and_love_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let love = dir.path().join("love.svg");
+    let covs = "age,educ,black,hisp,marr,nodegree,re74,re75";
+    let o = phare(&[
+        "--format",
+        "json",
+        "-q",
+        "weighting",
+        "--dataset",
+        "nsw_dw",
+        "--outcome",
+        "re78",
+        "--treatment",
+        "treat",
+        "--covariates",
+        covs,
+        "--estimator",
+        "ipw",
+        "--estimand",
+        "att",
+        "--love",
+        s(&love),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["design"], "weighting");
+    assert_eq!(v["tidy"][0]["term"], "ATT");
+    // statsmodels 0.15 TreatmentEffect(...).ipw(effect_group=1) on the experimental sample with
+    // this (simple) propensity spec: reference/weighting_reference.json, nsw_exp.simple.ipw_att.
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../phare-causal/tests/reference/weighting_reference.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let want = r["treatment_effects"]["nsw_exp"]["simple"]["ipw_att"]["closed_form"]["effect"].as_f64().unwrap();
+    assert!((v["tidy"][0]["estimate"].as_f64().unwrap() - want).abs() < 1e-6 * want.abs());
+    assert_eq!(v["balance"].as_array().unwrap().len(), 8);
+    assert!(v["balance"][0]["smd_after"].is_number() && v["propensity"]["ess_control"].is_number());
+    assert!(std::fs::read_to_string(&love).unwrap().contains("re75"));
+    for (extra, needle) in [
+        (vec!["--estimator", "psm"], "aipw"),
+        (vec!["--estimand", "atc"], "att"),
+        (vec!["--trim", "0.9,0.1"], "lo < hi"),
+    ] {
+        let mut args =
+            vec!["weighting", "--dataset", "nsw_dw", "--outcome", "re78", "--treatment", "treat", "--covariates", covs];
+        args.extend(extra);
+        let o = phare(&args);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{needle}: {}", stderr(&o));
+    }
+}
