@@ -259,12 +259,14 @@ fn constants(
     o_b: usize,
     h_v: f64,
     h_b: f64,
+    reg: f64,
     s: &Settings,
 ) -> Option<Constants> {
-    let fit = |order: usize, h: f64| -> Option<PolyFit> {
-        poly_fit(side.x, &side.ys, side.w, side.g, h, order, s.kernel, s.vce)
+    let fit = |order: usize, h: f64, need_vcov: bool| -> Option<PolyFit> {
+        poly_fit(side.x, &side.ys, side.w, side.g, h, order, s.kernel, s.vce, need_vcov)
     };
-    let (fv, fb) = (fit(o, h_v)?, fit(o_b, h_b)?);
+    // The bias fit's variance only enters through the regularisation term.
+    let (fv, fb) = (fit(o, h_v, true)?, fit(o_b, h_b, reg > 0.0)?);
     let nr = side.ys.len();
     let dot = |a: &[f64], j: usize, f: &PolyFit| -> f64 { (0..nr).map(|r| a[r] * f.beta[r][j]).sum() };
     let a: Vec<f64> = match targets {
@@ -281,7 +283,9 @@ fn constants(
     for i in 0..nr {
         for j in 0..nr {
             v += a[i] * a[j] * fv.vcov[i * nr + j][nu * kv + nu];
-            r += a[i] * a[j] * fb.vcov[i * nr + j][(o + 1) * kb + o + 1];
+            if reg > 0.0 {
+                r += a[i] * a[j] * fb.vcov[i * nr + j][(o + 1) * kb + o + 1];
+            }
         }
     }
     let bc = fv.bias_const[nu];
@@ -361,7 +365,7 @@ pub(crate) fn select(left: &SideData, right: &SideData, s: &Settings, which: &[B
     // fits at the pilot bandwidth, pooled over the two sides.
     let nr = left.ys.len();
     let targets: Vec<Vec<f64>> = if nr > left.targets {
-        let pilot = |side: &SideData| poly_fit(side.x, &side.ys, side.w, side.g, c, p, s.kernel, s.vce);
+        let pilot = |side: &SideData| poly_fit(side.x, &side.ys, side.w, side.g, c, p, s.kernel, s.vce, true);
         let (pl, pr) =
             (pilot(left).ok_or_else(|| failed("left-side"))?, pilot(right).ok_or_else(|| failed("right-side"))?);
         let cross: Vec<f64> = pl.resid_cross.iter().zip(&pr.resid_cross).map(|(a, b)| a + b).collect();
@@ -369,14 +373,17 @@ pub(crate) fn select(left: &SideData, right: &SideData, s: &Settings, which: &[B
     } else {
         (0..nr).map(|t| (0..nr).map(|r| f64::from(u8::from(r == t))).collect()).collect()
     };
-    let step = |o: usize, nu_s: usize, o_b: usize, hb: (f64, f64)| -> Result<(Constants, Constants)> {
-        let l = constants(left, &targets, o, nu_s, o_b, c, hb.0, s).ok_or_else(|| failed("left-side"))?;
-        let r = constants(right, &targets, o, nu_s, o_b, c, hb.1, s).ok_or_else(|| failed("right-side"))?;
-        Ok((l, r))
+    // The two sides are independent: fitted in parallel (the results do not depend on it).
+    let step = |o: usize, nu_s: usize, o_b: usize, hb: (f64, f64), reg: f64| -> Result<(Constants, Constants)> {
+        let (l, r) = rayon::join(
+            || constants(left, &targets, o, nu_s, o_b, c, hb.0, reg, s),
+            || constants(right, &targets, o, nu_s, o_b, c, hb.1, reg, s),
+        );
+        Ok((l.ok_or_else(|| failed("left-side"))?, r.ok_or_else(|| failed("right-side"))?))
     };
     // Step 1: the global fits over each side's range, shared by every combination.
     let inflate = 1.0 + 2f64.powi(-26);
-    let (dl, dr) = step(q + 1, q + 1, q + 2, (range_l * inflate, range_r * inflate))?;
+    let (dl, dr) = step(q + 1, q + 1, q + 2, (range_l * inflate, range_r * inflate), 0.0)?;
     let reg = 3.0 * s.scaleregul;
     let mut mse: Vec<(Combine, Bandwidths)> = Vec::new();
     for how in [Combine::Rd, Combine::Two, Combine::Sum] {
@@ -384,9 +391,9 @@ pub(crate) fn select(left: &SideData, right: &SideData, s: &Settings, which: &[B
             continue;
         }
         let d = cap(rule(dl, dr, q + 1, q + 1, 0.0, how), how);
-        let (bl, br) = step(q, p + 1, q + 1, d)?;
+        let (bl, br) = step(q, p + 1, q + 1, d, reg)?;
         let b = cap(rule(bl, br, q, p + 1, reg, how), how);
-        let (hl, hr) = step(p, nu, q, b)?;
+        let (hl, hr) = step(p, nu, q, b, reg)?;
         let h = cap(rule(hl, hr, p, nu, reg, how), how);
         mse.push((how, Bandwidths { h, b }));
     }

@@ -202,6 +202,37 @@ pub(crate) fn nearest_neighbours(x: &[f64], j: usize) -> Vec<Vec<usize>> {
         .collect()
 }
 
+/// The nearest neighbours of [`nearest_neighbours`] as spans: for sorted `x`, the neighbours of
+/// `i` are the indices `lo..hi` other than `i` (they are contiguous), so callers can average with
+/// prefix sums instead of lists.
+pub(crate) fn neighbour_spans(x: &[f64], j: usize) -> Vec<(usize, usize)> {
+    let n = x.len();
+    let tie = 1e-10 * x.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    (0..n)
+        .map(|i| {
+            let (mut l, mut r) = (i as isize - 1, i + 1);
+            let mut count = 0;
+            let mut last_d = f64::NAN;
+            loop {
+                let dl = if l >= 0 { x[i] - x[l as usize] } else { f64::INFINITY };
+                let dr = if r < n { x[r] - x[i] } else { f64::INFINITY };
+                let d = dl.min(dr);
+                if !d.is_finite() || (count >= j && d > last_d + tie) {
+                    break;
+                }
+                if dl <= dr {
+                    l -= 1;
+                } else {
+                    r += 1;
+                }
+                count += 1;
+                last_d = d;
+            }
+            ((l + 1) as usize, r)
+        })
+        .collect()
+}
+
 /// Fits one side: `x` (running variable minus cut-off, sorted ascending), responses `ys`,
 /// optional observation weights, bandwidths `h` and `b`.
 #[allow(clippy::too_many_arguments)]
@@ -459,6 +490,7 @@ pub(crate) fn poly_fit(
     o: usize,
     kernel: Kernel,
     vce: Vce,
+    need_vcov: bool,
 ) -> Option<PolyFit> {
     let k = o + 1;
     let nr = ys.len();
@@ -466,16 +498,37 @@ pub(crate) fn poly_fit(
         (0..x.len()).filter(|&i| kernel.at(x[i] / h) * weights.map_or(1.0, |w| w[i]) > 0.0).collect();
     let u: Vec<f64> = used.iter().map(|&i| x[i] / h).collect();
     let w: Vec<f64> = used.iter().map(|&i| kernel.at(x[i] / h) / h * weights.map_or(1.0, |wt| wt[i])).collect();
-    let inv = gram_inverse(&u, &w, o);
-    if inv[0].is_nan() {
-        return None;
-    }
-    let rows: Vec<Vec<f64>> = u.iter().map(|&ui| powers(ui, o).collect()).collect();
-    let mut lambda = vec![0.0; k];
-    for (r, (&ui, &wi)) in rows.iter().zip(u.iter().zip(&w)) {
-        let top = ui.powi(k as i32);
+    // The rows R(uᵢ), flat (n × k): one allocation, not one per observation (this runs on whole
+    // sides of a million observations in the selectors' global fit).
+    let rows: Vec<f64> = u.iter().flat_map(|&ui| powers(ui, o)).collect();
+    let row = |kk: usize| &rows[kk * k..(kk + 1) * k];
+    let inv = {
+        let mut g = vec![0.0; k * k];
+        for (kk, &wi) in w.iter().enumerate() {
+            let r = row(kk);
+            for a in 0..k {
+                let ra = wi * r[a];
+                for b in 0..=a {
+                    g[a * k + b] += ra * r[b];
+                }
+            }
+        }
         for a in 0..k {
-            lambda[a] += wi * r[a] * top;
+            for b in 0..a {
+                g[b * k + a] = g[a * k + b];
+            }
+        }
+        let chol = Cholesky::new(&g, k);
+        if chol.kept.len() < k {
+            return None;
+        }
+        chol.inverse()
+    };
+    let mut lambda = vec![0.0; k];
+    for (kk, (&ui, &wi)) in u.iter().zip(&w).enumerate() {
+        let top = ui.powi(k as i32);
+        for (a, ra) in row(kk).iter().enumerate() {
+            lambda[a] += wi * ra * top;
         }
     }
     let bias_const = mat_vec(&inv, &lambda);
@@ -484,29 +537,41 @@ pub(crate) fn poly_fit(
         .map(|y| {
             let mut rhs = vec![0.0; k];
             for (kk, &i) in used.iter().enumerate() {
-                for a in 0..k {
-                    rhs[a] += w[kk] * rows[kk][a] * y[i];
+                let wy = w[kk] * y[i];
+                for (a, ra) in row(kk).iter().enumerate() {
+                    rhs[a] += wy * ra;
                 }
             }
             mat_vec(&inv, &rhs)
         })
         .collect();
     let n = used.len();
+    if !need_vcov {
+        let beta = beta_u.iter().map(|b| b.iter().enumerate().map(|(j, v)| v / h.powi(j as i32)).collect()).collect();
+        return Some(PolyFit { beta, vcov: Vec::new(), bias_const, resid_cross: Vec::new() });
+    }
     let res: Vec<Vec<f64>> = match vce {
         Vce::Nn(j) if clusters.is_none() => {
             let xs: Vec<f64> = used.iter().map(|&i| x[i]).collect();
-            let nbrs = nearest_neighbours(&xs, j);
+            let spans = neighbour_spans(&xs, j);
             ys.iter()
                 .map(|y| {
+                    // Prefix sums: the neighbours of kk are the contiguous span lo..hi without kk.
+                    let mut prefix = Vec::with_capacity(n + 1);
+                    prefix.push(0.0);
+                    for &i in &used {
+                        prefix.push(prefix[prefix.len() - 1] + y[i]);
+                    }
                     used.iter()
                         .enumerate()
                         .map(|(kk, &i)| {
-                            let nb = &nbrs[kk];
-                            if nb.is_empty() {
+                            let (lo, hi) = spans[kk];
+                            let count = hi - lo - 1;
+                            if count == 0 {
                                 return 0.0;
                             }
-                            let mean = nb.iter().map(|&o2| y[used[o2]]).sum::<f64>() / nb.len() as f64;
-                            (nb.len() as f64 / (nb.len() as f64 + 1.0)).sqrt() * (y[i] - mean)
+                            let mean = (prefix[hi] - prefix[lo] - y[i]) / count as f64;
+                            (count as f64 / (count as f64 + 1.0)).sqrt() * (y[i] - mean)
                         })
                         .collect()
                 })
@@ -519,14 +584,14 @@ pub(crate) fn poly_fit(
                 used.iter()
                     .enumerate()
                     .map(|(kk, &i)| {
-                        let e = y[i] - rows[kk].iter().zip(b).map(|(r, bb)| r * bb).sum::<f64>();
+                        let e = y[i] - row(kk).iter().zip(b).map(|(r, bb)| r * bb).sum::<f64>();
                         let scale = if clusters.is_some() {
                             1.0
                         } else {
                             match vce {
                                 Vce::Hc1 => (n as f64 / (n as f64 - k as f64)).sqrt(),
-                                Vce::Hc2 => (1.0 - w[kk] * quad(&inv, &rows[kk])).powf(-0.5),
-                                Vce::Hc3 => 1.0 / (1.0 - w[kk] * quad(&inv, &rows[kk])),
+                                Vce::Hc2 => (1.0 - w[kk] * quad(&inv, row(kk))).powf(-0.5),
+                                Vce::Hc3 => 1.0 / (1.0 - w[kk] * quad(&inv, row(kk))),
                                 _ => 1.0,
                             }
                         };
@@ -550,8 +615,8 @@ pub(crate) fn poly_fit(
                 for kk in 0..n {
                     let lvl = levels.binary_search(&ids[kk]).unwrap_or(0);
                     for a in 0..k {
-                        sr[lvl][a] += w[kk] * rows[kk][a] * res[r][kk];
-                        ss[lvl][a] += w[kk] * rows[kk][a] * res[s][kk];
+                        sr[lvl][a] += w[kk] * row(kk)[a] * res[r][kk];
+                        ss[lvl][a] += w[kk] * row(kk)[a] * res[s][kk];
                     }
                 }
                 let (nf, gf) = (n as f64, levels.len() as f64);
@@ -566,9 +631,11 @@ pub(crate) fn poly_fit(
             } else {
                 for kk in 0..n {
                     let sc = res[r][kk] * res[s][kk] * w[kk] * w[kk];
+                    let rk = row(kk);
                     for a in 0..k {
+                        let ra = sc * rk[a];
                         for b in 0..k {
-                            meat[a * k + b] += sc * rows[kk][a] * rows[kk][b];
+                            meat[a * k + b] += ra * rk[b];
                         }
                     }
                 }
@@ -581,7 +648,7 @@ pub(crate) fn poly_fit(
     let mut resid_cross = vec![0.0; nr * nr];
     for kk in 0..n {
         let e: Vec<f64> = (0..nr)
-            .map(|r| ys[r][used[kk]] - rows[kk].iter().zip(&beta_u[r]).map(|(a, b)| a * b).sum::<f64>())
+            .map(|r| ys[r][used[kk]] - row(kk).iter().zip(&beta_u[r]).map(|(a, b)| a * b).sum::<f64>())
             .collect();
         for r in 0..nr {
             for t in 0..nr {

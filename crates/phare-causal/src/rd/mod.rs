@@ -279,8 +279,11 @@ impl RegressionDiscontinuity {
         }
         // Sides, sorted by x.
         let side = |right: bool| -> Side {
-            let mut idx: Vec<usize> = (0..m.nrows()).filter(|&i| (x_all[i] >= c) == right).collect();
-            idx.sort_by(|&a, &b| x_all[a].total_cmp(&x_all[b]));
+            // Sorted by x, ties in data order: (x, row) pairs sorted without the indirection.
+            let mut pairs: Vec<(f64, usize)> =
+                (0..m.nrows()).filter(|&i| (x_all[i] >= c) == right).map(|i| (x_all[i], i)).collect();
+            pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let idx: Vec<usize> = pairs.into_iter().map(|p| p.1).collect();
             let col = |j: usize| -> Vec<f64> { idx.iter().map(|&i| m.column(j)[i]).collect() };
             Side {
                 g: cluster_ids.as_ref().map(|ids| idx.iter().map(|&i| ids[i]).collect()),
