@@ -246,3 +246,54 @@ fn bad_inputs_get_clear_errors() {
     assert!("match2".parse::<WeightingEstimator>().unwrap_err().to_string().contains("aipw"));
     assert!("atc".parse::<Estimand>().unwrap_err().to_string().contains("att"));
 }
+
+#[test]
+fn ridge_penalised_scores_match_scikit_learn_and_given_scores_are_used_as_is() {
+    // scikit-learn 1.9.1 LogisticRegression(C = 1/λ) on standardised covariates:
+    // reference/weighting_ridge_generate.py → weighting_ridge_reference.json.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/weighting_ridge_reference.json");
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let df = sample("nsw_exp");
+    for (_, case) in r["cases"].as_object().unwrap() {
+        let lambda = case["lambda"].as_f64().unwrap();
+        for (key, estimand) in [("ipw_ate", Estimand::Ate), ("ipw_att", Estimand::Att)] {
+            let fit = Weighting::new("re78", "treat", &SIMPLE)
+                .estimator(WeightingEstimator::Ipw)
+                .estimand(estimand)
+                .penalty(lambda)
+                .fit(&df)
+                .unwrap();
+            let want = case[key].as_f64().unwrap();
+            assert!(close(fit.estimate(), want, 1e-6), "λ = {lambda} {key}: {} vs {want}", fit.estimate());
+            for (a, b) in fit.propensity_scores().iter().zip(case["pscore_first5"].as_array().unwrap()) {
+                assert!(close(*a, b.as_f64().unwrap(), 1e-6), "λ = {lambda} score");
+            }
+        }
+    }
+    // A larger penalty shrinks the scores towards the treated share.
+    let spread = |lambda: f64| {
+        let f = Weighting::new("re78", "treat", &SIMPLE).estimator(WeightingEstimator::Ipw).penalty(lambda).fit(&df).unwrap();
+        let p = f.propensity_scores();
+        p.iter().copied().fold(f64::NEG_INFINITY, f64::max) - p.iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    assert!(spread(50.0) < spread(0.5));
+    // Scores given in a column are used as they are: the logit's own scores, given back, give the
+    // same estimate (and a standard error without the estimation term).
+    let fit = Weighting::new("re78", "treat", &SIMPLE).estimator(WeightingEstimator::Ipw).estimand(Estimand::Att).fit(&df).unwrap();
+    let mut given = df.clone();
+    given.with_column(Column::new("ps".into(), fit.propensity_scores())).unwrap();
+    let again = Weighting::new("re78", "treat", &SIMPLE)
+        .estimator(WeightingEstimator::Ipw)
+        .estimand(Estimand::Att)
+        .propensity_column("ps")
+        .fit(&given)
+        .unwrap();
+    assert!(close(again.estimate(), fit.estimate(), 1e-12));
+    assert!(again.std_error() > 0.0 && again.std_error() != fit.std_error());
+    let mut bad = df.clone();
+    bad.with_column(Column::new("ps".into(), vec![1.0; df.height()])).unwrap();
+    let e = Weighting::new("re78", "treat", &SIMPLE).propensity_column("ps").fit(&bad).unwrap_err().to_string();
+    assert!(e.contains("strictly between 0 and 1"), "{e}");
+    let e = Weighting::new("re78", "treat", &SIMPLE).penalty(-1.0).fit(&df).unwrap_err().to_string();
+    assert!(e.contains("non-negative"), "{e}");
+}

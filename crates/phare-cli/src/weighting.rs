@@ -34,6 +34,12 @@ pub struct WeightingArgs {
     /// Keep only units whose propensity score lies in `lo,hi` (e.g. 0.1,0.9), then refit.
     #[arg(long, value_delimiter = ',', num_args = 1..=2)]
     trim: Vec<f64>,
+    /// Ridge penalty of the propensity logit on standardised covariates (scikit-learn's C = 1/λ).
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    penalty: f64,
+    /// Propensity scores computed elsewhere (any learner), in this column; taken as known.
+    #[arg(long)]
+    propensity_column: Option<String>,
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95)]
     level: f64,
@@ -54,6 +60,12 @@ pub fn run_weighting(args: &WeightingArgs, format: OutputFormat, progress: &Prog
     if !args.outcome_covariates.is_empty() {
         let oc: Vec<&str> = args.outcome_covariates.iter().map(String::as_str).collect();
         model = model.outcome_covariates(&oc);
+    }
+    if args.penalty != 0.0 {
+        model = model.penalty(args.penalty);
+    }
+    if let Some(c) = &args.propensity_column {
+        model = model.propensity_column(c);
     }
     match args.trim.as_slice() {
         [] => {}

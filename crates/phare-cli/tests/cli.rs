@@ -682,6 +682,8 @@ fn weighting_prints_the_effect_balance_and_love_plot() {
         (vec!["--estimator", "psm"], "aipw"),
         (vec!["--estimand", "atc"], "att"),
         (vec!["--trim", "0.9,0.1"], "lo < hi"),
+        (vec!["--penalty", "-2"], "non-negative"),
+        (vec!["--propensity-column", "re78"], "strictly between 0 and 1"),
     ] {
         let mut args =
             vec!["weighting", "--dataset", "nsw_dw", "--outcome", "re78", "--treatment", "treat", "--covariates", covs];

@@ -30,6 +30,30 @@ pub struct Logit {
 /// combination of the columns predicts `y` exactly, so fitted probabilities reach 0 or 1), when the
 /// information matrix is singular, or when Newton's method does not converge in 100 iterations.
 pub fn logit(x: &[f64], n: usize, k: usize, y: &[f64], w: Option<&[f64]>) -> Result<Logit> {
+    logit_ridge(x, n, k, y, w, 0.0)
+}
+
+/// [`logit`] with a ridge penalty `λ/2·Σⱼ≥₁ βⱼ²` on every coefficient but the first (the
+/// intercept): the maximiser of `loglik − λ/2·‖β₁..‖²`, i.e. scikit-learn's `LogisticRegression`
+/// with `C = 1/λ` on the same columns. `inv_information` is then `(XᵀWX + λP)⁻¹`, `P` the identity
+/// without its first diagonal entry. With λ > 0 separation no longer prevents a solution.
+///
+/// # Errors
+/// As [`logit`]; a negative or non-finite λ is an [`Error::InvalidArgument`].
+pub fn logit_ridge(x: &[f64], n: usize, k: usize, y: &[f64], w: Option<&[f64]>, lambda: f64) -> Result<Logit> {
+    if !(lambda.is_finite() && lambda >= 0.0) {
+        return Err(Error::InvalidArgument {
+            name: "penalty".into(),
+            value: lambda.to_string(),
+            reason: "a ridge penalty is a non-negative number".into(),
+            hint: None,
+        });
+    }
+    let penalise = |m: &mut Vec<f64>| {
+        for j in 1..k {
+            m[j * k + j] += lambda;
+        }
+    };
     let mut beta = vec![0.0; k];
     let mut fitted = vec![0.5; n];
     let separation = || {
@@ -41,7 +65,8 @@ pub fn logit(x: &[f64], n: usize, k: usize, y: &[f64], w: Option<&[f64]>) -> Res
     };
     for iteration in 1..=100 {
         let wts: Vec<f64> = (0..n).map(|i| fitted[i] * (1.0 - fitted[i]) * w.map_or(1.0, |w| w[i])).collect();
-        let info = crossprod(x, n, k, Some(&wts));
+        let mut info = crossprod(x, n, k, Some(&wts));
+        penalise(&mut info);
         let chol = Cholesky::new(&info, k);
         if chol.kept.len() < k {
             return Err(if fitted.iter().any(|p| *p < 1e-10 || *p > 1.0 - 1e-10) {
@@ -54,7 +79,11 @@ pub fn logit(x: &[f64], n: usize, k: usize, y: &[f64], w: Option<&[f64]>) -> Res
             });
         }
         let resid: Vec<f64> = (0..n).map(|i| y[i] - fitted[i]).collect();
-        let step = chol.solve(&crossprod_vec(x, n, k, &resid, w));
+        let mut score = crossprod_vec(x, n, k, &resid, w);
+        for j in 1..k {
+            score[j] -= lambda * beta[j];
+        }
+        let step = chol.solve(&score);
         let mut largest = 0.0f64;
         for (b, s) in beta.iter_mut().zip(&step) {
             *b += s;
@@ -69,7 +98,9 @@ pub fn logit(x: &[f64], n: usize, k: usize, y: &[f64], w: Option<&[f64]>) -> Res
         }
         if largest < 1e-11 {
             let wts: Vec<f64> = (0..n).map(|i| fitted[i] * (1.0 - fitted[i]) * w.map_or(1.0, |w| w[i])).collect();
-            let chol = Cholesky::new(&crossprod(x, n, k, Some(&wts)), k);
+            let mut info = crossprod(x, n, k, Some(&wts));
+            penalise(&mut info);
+            let chol = Cholesky::new(&info, k);
             if chol.kept.len() < k {
                 return Err(separation());
             }

@@ -153,7 +153,11 @@ fn arm_if_dot(fit: &ArmFit, y: &[f64], d: &[bool], arm: bool, x: &Design, c: &[f
 fn ps_if_dot(ps: &Propensity, d: &[bool], xps: &Design, c: &[f64]) -> Vec<f64> {
     let k = xps.k;
     let v: Vec<f64> = (0..k).map(|a| (0..k).map(|b| ps.n_inv_info[a * k + b] * c[b]).sum()).collect();
-    (0..xps.n).map(|i| xps.dot(i, &v) * (f64::from(u8::from(d[i])) - ps.p[i])).collect()
+    let out: Vec<f64> = (0..xps.n).map(|i| xps.dot(i, &v) * (f64::from(u8::from(d[i])) - ps.p[i])).collect();
+    // Centred: the score has mean zero at the maximum likelihood, but not under a ridge penalty
+    // (its mean is then λγ/n).
+    let mean = out.iter().sum::<f64>() / xps.n as f64;
+    out.into_iter().map(|v| v - mean).collect()
 }
 
 /// An estimate: effect, potential-outcome means (untreated, treated) and the effect's influence

@@ -21,7 +21,7 @@ use estimators::{Design, Propensity, estimate};
 use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Result, glance_names};
 use phare_data::matrix::{DesignMatrix, MissingPolicy};
 use phare_data::polars::prelude::DataFrame;
-use phare_stats::logit::logit;
+use phare_stats::logit::logit_ridge;
 
 /// An inverse-probability-weighting, regression-adjustment or augmented-IPW estimate of the ATE or
 /// the ATT.
@@ -32,6 +32,8 @@ use phare_stats::logit::logit;
 /// | `estimand(…)` | `ate` | [`Estimand`]: `ate` or `att` |
 /// | `outcome_covariates(…)` | the covariates | covariates of the outcome models (RA, AIPW) |
 /// | `trim(lo, hi)` | none | drop units whose propensity score is outside `[lo, hi]`, refit |
+/// | `penalty(λ)` | 0 | ridge penalty of the logit on standardised covariates (scikit-learn's `C = 1/λ`) |
+/// | `propensity_column(c)` | none | use these scores instead (any learner's predictions), taken as known |
 ///
 /// The propensity score is a logistic regression of the treatment on an intercept and the
 /// covariates, by maximum likelihood (Newton's method on standardised columns; the scores do not
@@ -65,6 +67,8 @@ pub struct Weighting {
     estimator: WeightingEstimator,
     estimand: Estimand,
     trim: Option<(f64, f64)>,
+    penalty: f64,
+    propensity_column: Option<String>,
 }
 
 impl Weighting {
@@ -79,7 +83,24 @@ impl Weighting {
             estimator: WeightingEstimator::default(),
             estimand: Estimand::default(),
             trim: None,
+            penalty: 0.0,
+            propensity_column: None,
         }
+    }
+    /// A ridge penalty `λ/2·‖γ‖²` on the logit's slopes, the covariates standardised (mean 0,
+    /// standard deviation 1): scikit-learn's `LogisticRegression(C = 1/λ)` after `StandardScaler`.
+    /// Useful with many covariates or near separation; the standard errors then follow the
+    /// penalised estimating equations.
+    pub fn penalty(mut self, lambda: f64) -> Self {
+        self.penalty = lambda;
+        self
+    }
+    /// Propensity scores computed elsewhere (a linfa learner, a forest, another package), in
+    /// this column, strictly between 0 and 1. They are taken as known: the standard errors do not
+    /// account for their estimation.
+    pub fn propensity_column(mut self, column: &str) -> Self {
+        self.propensity_column = Some(column.into());
+        self
     }
     /// The estimator.
     pub fn estimator(mut self, e: WeightingEstimator) -> Self {
@@ -120,6 +141,7 @@ impl Weighting {
         }
         let out_covs = self.outcome_covariates.clone().unwrap_or_else(|| self.covariates.clone());
         let mut columns: Vec<&str> = vec![self.outcome.as_str(), self.treatment.as_str()];
+        columns.extend(self.propensity_column.as_deref());
         for c in self.covariates.iter().chain(&out_covs) {
             if !columns.contains(&c.as_str()) {
                 columns.push(c);
@@ -163,7 +185,10 @@ impl Weighting {
                     if n_trimmed > 0 { "widen the trimming bounds" } else { "the treatment column must have both 0s and 1s" },
                 ));
             }
-            let (ps, coef) = propensity(&keep, &d, &self.covariates, &col)?;
+            let (ps, coef) = match &self.propensity_column {
+                None => propensity(&keep, &d, &self.covariates, &col, self.penalty)?,
+                Some(c) => given_propensity(&keep, c, self.covariates.len() + 1, &col)?,
+            };
             match self.trim {
                 Some((lo, hi)) if n_trimmed == 0 => {
                     let kept: Vec<usize> =
@@ -279,6 +304,7 @@ fn propensity<'a>(
     d: &[bool],
     covariates: &[String],
     col: &dyn Fn(&str) -> &'a [f64],
+    penalty: f64,
 ) -> Result<(Propensity, Vec<(String, f64)>)> {
     let n = keep.len();
     let k = covariates.len() + 1;
@@ -293,7 +319,7 @@ fn propensity<'a>(
         scale.push((mean, sd));
     }
     let yd: Vec<f64> = d.iter().map(|&t| f64::from(u8::from(t))).collect();
-    let fit = logit(&x, n, k, &yd, None)?;
+    let fit = logit_ridge(&x, n, k, &yd, None, penalty)?;
     // Back to the covariates' units: γⱼ = γ*ⱼ/sdⱼ, γ₀ = γ*₀ − Σ γ*ⱼ meanⱼ/sdⱼ; the information in
     // the original units is Tᵀ⁻¹ I* T⁻¹ with x* = T x, so n·inv = n·T' inv* T.
     let mut beta = vec![fit.beta[0]; k];
@@ -325,6 +351,25 @@ fn propensity<'a>(
     }
     let names = std::iter::once("(Intercept)".to_string()).chain(covariates.iter().cloned());
     Ok((Propensity { p: fit.fitted, n_inv_info }, names.zip(beta).collect()))
+}
+
+/// Scores given in a column: checked to lie strictly between 0 and 1, and treated as known (no
+/// estimation term in the influence functions: a zero `k × k` matrix).
+fn given_propensity<'a>(
+    keep: &[usize],
+    column: &str,
+    k: usize,
+    col: &dyn Fn(&str) -> &'a [f64],
+) -> Result<(Propensity, Vec<(String, f64)>)> {
+    let v = col(column);
+    let p: Vec<f64> = keep.iter().map(|&i| v[i]).collect();
+    if let Some(bad) = p.iter().find(|&&x| !(x > 0.0 && x < 1.0)) {
+        return Err(Error::design(
+            format!("the propensity score `{column}` takes the value {bad}: scores must lie strictly between 0 and 1"),
+            "clip the learner's predictions away from 0 and 1, or trim those units",
+        ));
+    }
+    Ok((Propensity { p, n_inv_info: vec![0.0; k * k] }, Vec::new()))
 }
 
 /// The weights that balance the groups for the estimand (normalised within arm by the
@@ -415,6 +460,8 @@ impl Estimates for WeightingFit {
             s.covariates.join(", "),
             s.outcome_covariates.as_ref().map(|c| format!(", outcome covariates [{}]", c.join(", "))).unwrap_or_default(),
             s.trim.map(|(a, b)| format!(", trimmed to [{a}, {b}]")).unwrap_or_default()
+                + &s.propensity_column.as_ref().map(|c| format!(", scores from `{c}`")).unwrap_or_default()
+                + &if s.penalty > 0.0 { format!(", ridge penalty {}", s.penalty) } else { String::new() }
         )
     }
     fn coefficients(&self) -> Vec<Coefficient> {
