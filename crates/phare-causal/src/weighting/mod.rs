@@ -9,13 +9,15 @@
 //! [`Weighting`] estimates the ATE or the ATT by IPW, RA or AIPW (module `estimators` gives the
 //! formulas) with influence-function standard errors that account for the estimated propensity
 //! and outcome models; [`balance`] compares the groups before and after weighting;
-//! matching arrives next.
+//! [`NearestNeighbourMatching`] matches.
 
 mod balance;
 mod estimators;
+mod matching;
 
 pub use balance::{Balance, balance};
 pub use estimators::{Estimand, WeightingEstimator};
+pub use matching::*;
 
 use estimators::{Design, Propensity, estimate};
 use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Result, glance_names};
