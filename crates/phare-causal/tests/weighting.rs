@@ -29,7 +29,16 @@ fn sample(which: &str) -> DataFrame {
         let treated = nsw.lazy().filter(col("treat").eq(lit(1))).collect().unwrap();
         let cps = read(&format!("{root}cps_controls.csv")).drop("data_id").unwrap();
         let names: Vec<String> = treated.get_column_names().iter().map(|c| c.to_string()).collect();
-        let cps = cps.lazy().select(names.iter().map(|c| col(c.as_str()).cast(treated.column(c).unwrap().dtype().clone())).collect::<Vec<_>>()).collect().unwrap();
+        let cps = cps
+            .lazy()
+            .select(
+                names
+                    .iter()
+                    .map(|c| col(c.as_str()).cast(treated.column(c).unwrap().dtype().clone()))
+                    .collect::<Vec<_>>(),
+            )
+            .collect()
+            .unwrap();
         treated.vstack(&cps).unwrap()
     };
     df.lazy()
@@ -45,8 +54,10 @@ fn sample(which: &str) -> DataFrame {
         .unwrap()
 }
 
-const DW: [&str; 14] =
-    ["age", "age2", "educ", "educ2", "black", "hisp", "marr", "nodegree", "re74", "re75", "re74sq", "re75sq", "u74", "u75"];
+const DW: [&str; 14] = [
+    "age", "age2", "educ", "educ2", "black", "hisp", "marr", "nodegree", "re74", "re75", "re74sq", "re75sq", "u74",
+    "u75",
+];
 const SIMPLE: [&str; 8] = ["age", "educ", "black", "hisp", "marr", "nodegree", "re74", "re75"];
 
 fn close(a: f64, b: f64, rel: f64) -> bool {
@@ -77,7 +88,12 @@ fn estimators_match_statsmodels_on_the_nsw_samples() {
                 let cf = &te[key]["closed_form"];
                 let what = format!("{sample_name} {spec} {key}");
                 let (pom0, pom1) = fit.potential_outcome_means();
-                assert!(close(fit.estimate(), cf["effect"].as_f64().unwrap(), 1e-6), "{what}: {} vs {}", fit.estimate(), cf["effect"]);
+                assert!(
+                    close(fit.estimate(), cf["effect"].as_f64().unwrap(), 1e-6),
+                    "{what}: {} vs {}",
+                    fit.estimate(),
+                    cf["effect"]
+                );
                 assert!(close(pom0, cf["pom0"].as_f64().unwrap(), 1e-6), "{what} pom0");
                 assert!(close(pom1, cf["pom1"].as_f64().unwrap(), 1e-6), "{what} pom1");
                 let se = te[key]["script_sandwich"]["se_effect"].as_f64().unwrap();
@@ -112,7 +128,11 @@ fn estimators_match_statsmodels_on_the_nsw_samples() {
 fn propensity_model_and_balance_match_the_reference() {
     let r = reference();
     let df = sample("cps");
-    let fit = Weighting::new("re78", "treat", &DW).estimator(WeightingEstimator::Ipw).estimand(Estimand::Att).fit(&df).unwrap();
+    let fit = Weighting::new("re78", "treat", &DW)
+        .estimator(WeightingEstimator::Ipw)
+        .estimand(Estimand::Att)
+        .fit(&df)
+        .unwrap();
     let params = &r["propensity"]["cps"]["dw"]["params"];
     for (name, v) in fit.propensity_coefficients() {
         let key = if name == "(Intercept)" { "const" } else { name.as_str() };
@@ -132,8 +152,18 @@ fn propensity_model_and_balance_match_the_reference() {
         let before = &b["unweighted"]["covariates"][&row.covariate];
         let after = &b["ipw_att"]["covariates"][&row.covariate];
         assert!(close(row.smd_before, before["smd_pooled"].as_f64().unwrap(), 1e-6), "{} smd before", row.covariate);
-        assert!(close(row.smd_after, after["smd_pooled"].as_f64().unwrap(), 1e-6), "{} smd after: {} vs {}", row.covariate, row.smd_after, after["smd_pooled"]);
-        assert!(close(row.variance_ratio_after, after["variance_ratio"].as_f64().unwrap(), 1e-6), "{} vr", row.covariate);
+        assert!(
+            close(row.smd_after, after["smd_pooled"].as_f64().unwrap(), 1e-6),
+            "{} smd after: {} vs {}",
+            row.covariate,
+            row.smd_after,
+            after["smd_pooled"]
+        );
+        assert!(
+            close(row.variance_ratio_after, after["variance_ratio"].as_f64().unwrap(), 1e-6),
+            "{} vr",
+            row.covariate
+        );
     }
     assert!(compared >= 8, "{compared}");
     // The free function on the frame, with the fit's weights mapped back to rows, agrees.
@@ -160,7 +190,11 @@ fn experimental_benchmark_and_the_observational_gap() {
     // Against the CPS comparison group the raw difference is badly negative; the ATT estimators
     // recover a positive effect of the order of the benchmark.
     let cps = sample("cps");
-    let fit = Weighting::new("re78", "treat", &DW).estimator(WeightingEstimator::Aipw).estimand(Estimand::Att).fit(&cps).unwrap();
+    let fit = Weighting::new("re78", "treat", &DW)
+        .estimator(WeightingEstimator::Aipw)
+        .estimand(Estimand::Att)
+        .fit(&cps)
+        .unwrap();
     assert!(fit.estimate() > 0.0 && (fit.estimate() - bench).abs() < 2.0 * fit.std_error());
     assert!(fit.diagnostics().iter().any(|d| d.code == "extreme_propensity"));
 }
@@ -272,14 +306,22 @@ fn ridge_penalised_scores_match_scikit_learn_and_given_scores_are_used_as_is() {
     }
     // A larger penalty shrinks the scores towards the treated share.
     let spread = |lambda: f64| {
-        let f = Weighting::new("re78", "treat", &SIMPLE).estimator(WeightingEstimator::Ipw).penalty(lambda).fit(&df).unwrap();
+        let f = Weighting::new("re78", "treat", &SIMPLE)
+            .estimator(WeightingEstimator::Ipw)
+            .penalty(lambda)
+            .fit(&df)
+            .unwrap();
         let p = f.propensity_scores();
         p.iter().copied().fold(f64::NEG_INFINITY, f64::max) - p.iter().copied().fold(f64::INFINITY, f64::min)
     };
     assert!(spread(50.0) < spread(0.5));
     // Scores given in a column are used as they are: the logit's own scores, given back, give the
     // same estimate (and a standard error without the estimation term).
-    let fit = Weighting::new("re78", "treat", &SIMPLE).estimator(WeightingEstimator::Ipw).estimand(Estimand::Att).fit(&df).unwrap();
+    let fit = Weighting::new("re78", "treat", &SIMPLE)
+        .estimator(WeightingEstimator::Ipw)
+        .estimand(Estimand::Att)
+        .fit(&df)
+        .unwrap();
     let mut given = df.clone();
     given.with_column(Column::new("ps".into(), fit.propensity_scores())).unwrap();
     let again = Weighting::new("re78", "treat", &SIMPLE)

@@ -22,7 +22,8 @@ fn reference() -> &'static Value {
 
 const SIMPLE: [&str; 8] = ["age", "educ", "black", "hisp", "marr", "nodegree", "re74", "re75"];
 const DW: [&str; 14] = [
-    "age", "age2", "educ", "educ2", "black", "hisp", "marr", "nodegree", "re74", "re75", "re74sq", "re75sq", "u74", "u75",
+    "age", "age2", "educ", "educ2", "black", "hisp", "marr", "nodegree", "re74", "re75", "re74sq", "re75sq", "u74",
+    "u75",
 ];
 const SIM_X: [&str; 5] = ["x1", "x2", "x3", "x4", "x5"];
 const RAW: [&str; 10] = ["treat", "age", "educ", "black", "hisp", "marr", "nodegree", "re74", "re75", "re78"];
@@ -165,7 +166,8 @@ fn check_metric(sample_name: &str, key: &str) -> (f64, f64) {
             // The tidy row reports the sample SE by default, the population one on request.
             assert_eq!(att.tidy().row("ATT").unwrap().std_error, att.std_error(MatchVariance::Sample));
             if j == 1 && !adj {
-                let pop = m.clone().estimand(MatchEstimand::Att).variance_matches(1).variance(MatchVariance::Population);
+                let pop =
+                    m.clone().estimand(MatchEstimand::Att).variance_matches(1).variance(MatchVariance::Population);
                 let pop = pop.fit(df).unwrap();
                 assert_eq!(pop.tidy().row("ATT").unwrap().std_error, att.std_error(MatchVariance::Population));
                 // Counts of the script.
@@ -173,8 +175,7 @@ fn check_metric(sample_name: &str, key: &str) -> (f64, f64) {
                 assert_eq!(att.n_distinct_matches() as i64, ai["n_distinct_controls_used_att"].as_i64().unwrap());
                 assert_eq!(glance_f64(&att, "n_distinct_matches"), num(&ai["n_distinct_controls_used_att"]));
                 assert!(rel(att.max_uses(), num(&ai["max_K_control"])) < 1e-12);
-                let k2: f64 =
-                    att.weights().iter().zip(att.treated()).filter(|(_, t)| !**t).map(|(w, _)| w * w).sum();
+                let k2: f64 = att.weights().iter().zip(att.treated()).filter(|(_, t)| !**t).map(|(w, _)| w * w).sum();
                 assert!(rel(k2, num(&ai["sum_K_control_sq"])) < 1e-12, "{sample_name}/{key} ΣK²");
                 // causalinference's standard errors are its own formula (one variance per arm):
                 // rebuilt from phare's unit effects and uses they agree.
@@ -192,7 +193,10 @@ fn check_metric(sample_name: &str, key: &str) -> (f64, f64) {
         } else {
             // Bias-correction slopes: μ₀ from the ATT fit's matched controls, μ₁ from the ATC's.
             let att = m.clone().estimand(MatchEstimand::Att).fit(df).unwrap();
-            for (got, want_b) in [(att.bias_coefficients().0, &want["bias_coef_mu0"]), (atc.bias_coefficients().1, &want["bias_coef_mu1"])] {
+            for (got, want_b) in [
+                (att.bias_coefficients().0, &want["bias_coef_mu0"]),
+                (atc.bias_coefficients().1, &want["bias_coef_mu1"]),
+            ] {
                 let got = got.unwrap();
                 let want_b = want_b.as_array().unwrap();
                 assert_eq!(got.len(), want_b.len());
@@ -490,7 +494,8 @@ fn matching_weights_reproduce_the_estimate_and_rows_point_into_the_frame() {
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let df = simulate(3000, 5);
-    let m = NearestNeighbourMatching::new("y", "treat", &SIM_X).metric(Metric::Mahalanobis).matches(2).bias_adjust(true);
+    let m =
+        NearestNeighbourMatching::new("y", "treat", &SIM_X).metric(Metric::Mahalanobis).matches(2).bias_adjust(true);
     let many = m.fit(&df).unwrap();
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| m.fit(&df).unwrap());
     assert_eq!(one, many);
@@ -627,7 +632,6 @@ fn timing() {
         }
     }
 }
-
 
 #[test]
 fn the_documented_example_holds() {

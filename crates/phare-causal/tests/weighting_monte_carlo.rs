@@ -38,7 +38,12 @@ fn run(case: &str, est: WeightingEstimator, reps: usize) -> Summary {
         let df = df!("y" => y, "d" => d, "x1" => x1, "x2" => x2, "z" => z).unwrap();
         let (ps, out): (&[&str], &[&str]) =
             if case == "ps wrong" { (&["x1", "x2"], &["x1", "x2", "z"]) } else { (&["x1", "x2", "z"], &["x1", "x2"]) };
-        let fit = Weighting::new("y", "d", ps).outcome_covariates(out).estimator(est).estimand(Estimand::Ate).fit(&df).unwrap();
+        let fit = Weighting::new("y", "d", ps)
+            .outcome_covariates(out)
+            .estimator(est)
+            .estimand(Estimand::Ate)
+            .fit(&df)
+            .unwrap();
         let err = fit.estimate() - 1.0;
         sum_err += err;
         if err.abs() <= 1.96 * fit.std_error() {

@@ -909,7 +909,11 @@ pub(crate) fn write_chart(
     svg: std::result::Result<String, phare_report::chart::ChartError>,
     png: impl FnOnce() -> std::result::Result<Vec<u8>, phare_report::chart::ChartError>,
 ) -> Result<()> {
-    let err = |e: phare_report::chart::ChartError| Error::Engine { context: "drawing a chart".into(), message: e.to_string(), hint: None };
+    let err = |e: phare_report::chart::ChartError| Error::Engine {
+        context: "drawing a chart".into(),
+        message: e.to_string(),
+        hint: None,
+    };
     let bytes = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("svg") => svg.map_err(err)?.into_bytes(),
         Some("png") => png().map_err(err)?,
@@ -923,6 +927,11 @@ pub(crate) fn write_chart(
         }
     };
     phare_data::write::write_atomic(path, |f| {
-        std::io::Write::write_all(f, &bytes).map_err(|source| Error::Io { action: "write", path: path.into(), source, hint: None })
+        std::io::Write::write_all(f, &bytes).map_err(|source| Error::Io {
+            action: "write",
+            path: path.into(),
+            source,
+            hint: None,
+        })
     })
 }

@@ -254,4 +254,3 @@ pub fn run_rd(args: &RdArgs, format: OutputFormat, progress: &Progress) -> Resul
     }
     print_estimates(&fit, args.level, format, blocks)
 }
-

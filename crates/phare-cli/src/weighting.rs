@@ -4,7 +4,9 @@
 use crate::OutputFormat;
 use crate::commands::{InputArgs, Progress, print_estimates, write_chart};
 use clap::Args;
-use phare_causal::weighting::{Balance, Estimand, MatchEstimand, Metric, NearestNeighbourMatching, Weighting, WeightingEstimator, balance};
+use phare_causal::weighting::{
+    Balance, Estimand, MatchEstimand, Metric, NearestNeighbourMatching, Weighting, WeightingEstimator, balance,
+};
 use phare_core::{Error, Result};
 use phare_report::chart::{BalanceRow, LovePlotChart};
 
@@ -113,12 +115,7 @@ pub fn run_weighting(args: &WeightingArgs, format: OutputFormat, progress: &Prog
         "ess_control": ess0,
     });
     let input = serde_json::json!({"label": label, "sha256": sha});
-    print_estimates(
-        &fit,
-        args.level,
-        format,
-        vec![("input", input), ("propensity", propensity), ("balance", balance)],
-    )
+    print_estimates(&fit, args.level, format, vec![("input", input), ("propensity", propensity), ("balance", balance)])
 }
 
 /// Writes the love plot when asked.
@@ -164,7 +161,11 @@ fn run_matching(args: &WeightingArgs, format: OutputFormat, progress: &Progress)
         "pscore" => Metric::PropensityScore,
         "linear_pscore" => Metric::LinearPropensityScore,
         other => {
-            return Err(Error::unknown_option("metric", other, &["inverse_variance", "mahalanobis", "pscore", "linear_pscore"]));
+            return Err(Error::unknown_option(
+                "metric",
+                other,
+                &["inverse_variance", "mahalanobis", "pscore", "linear_pscore"],
+            ));
         }
     };
     let (df, label, sha, _) = args.input.load()?;

@@ -43,7 +43,13 @@ pub(crate) fn balance_of(xs: &[(String, Vec<f64>)], d: &[bool], w: &[f64]) -> Ve
     xs.iter()
         .map(|(name, x)| {
             let arm = |t: bool, weighted: bool| {
-                moments(x.iter().zip(d).zip(w).filter(move |((_, dd), _)| **dd == t).map(move |((v, _), w)| (*v, if weighted { *w } else { 1.0 })))
+                moments(
+                    x.iter()
+                        .zip(d)
+                        .zip(w)
+                        .filter(move |((_, dd), _)| **dd == t)
+                        .map(move |((v, _), w)| (*v, if weighted { *w } else { 1.0 })),
+                )
             };
             let ((m1, v1), (m0, v0)) = (arm(true, false), arm(false, false));
             let ((m1w, v1w), (m0w, v0w)) = (arm(true, true), arm(false, true));
@@ -92,7 +98,10 @@ pub fn balance(df: &DataFrame, treatment: &str, covariates: &[&str], weights: Op
     let m = DesignMatrix::from_frame(df, &cols, MissingPolicy::Drop)?;
     let raw = m.column(0);
     if let Some(v) = raw.iter().find(|&&v| v != 0.0 && v != 1.0) {
-        return Err(Error::design(format!("the treatment `{treatment}` takes the value {v}: it must be 0 or 1"), "code participants 1 and non-participants 0"));
+        return Err(Error::design(
+            format!("the treatment `{treatment}` takes the value {v}: it must be 0 or 1"),
+            "code participants 1 and non-participants 0",
+        ));
     }
     let d: Vec<bool> = raw.iter().map(|&v| v == 1.0).collect();
     for arm in [true, false] {
@@ -107,6 +116,7 @@ pub fn balance(df: &DataFrame, treatment: &str, covariates: &[&str], weights: Op
         Some(w) => m.source_rows().iter().map(|&r| w[r]).collect(),
         None => vec![1.0; d.len()],
     };
-    let xs: Vec<(String, Vec<f64>)> = covariates.iter().enumerate().map(|(j, c)| (c.to_string(), m.column(j + 1).to_vec())).collect();
+    let xs: Vec<(String, Vec<f64>)> =
+        covariates.iter().enumerate().map(|(j, c)| (c.to_string(), m.column(j + 1).to_vec())).collect();
     Ok(balance_of(&xs, &d, &w))
 }

@@ -144,9 +144,7 @@ fn arm_if_dot(fit: &ArmFit, y: &[f64], d: &[bool], arm: bool, x: &Design, c: &[f
     let k = x.k;
     // v = inv'c (inv symmetric), then c'IFβᵢ = v'xᵢ·resᵢ.
     let v: Vec<f64> = (0..k).map(|a| (0..k).map(|b| fit.n_inv[a * k + b] * c[b]).sum()).collect();
-    (0..x.n)
-        .map(|i| if d[i] == arm { x.dot(i, &v) * (y[i] - x.dot(i, &fit.beta)) } else { 0.0 })
-        .collect()
+    (0..x.n).map(|i| if d[i] == arm { x.dot(i, &v) * (y[i] - x.dot(i, &fit.beta)) } else { 0.0 }).collect()
 }
 
 /// `c'IFγᵢ` for every i.
@@ -240,8 +238,11 @@ pub(crate) fn estimate(
             let g = xps.mean_weighted(|i| {
                 -t(i) * (y[i] - m1[i]) * (1.0 - p[i]) / p[i] - (1.0 - t(i)) * (y[i] - m0[i]) * p[i] / (1.0 - p[i])
             });
-            let (e1, e0, eg) =
-                (arm_if_dot(&b1, y, d, true, xo, &c1), arm_if_dot(&b0, y, d, false, xo, &c0), ps_if_dot(ps, d, xps, &g));
+            let (e1, e0, eg) = (
+                arm_if_dot(&b1, y, d, true, xo, &c1),
+                arm_if_dot(&b0, y, d, false, xo, &c0),
+                ps_if_dot(ps, d, xps, &g),
+            );
             let inf = (0..n).map(|i| psi1[i] - psi0[i] - effect + e1[i] - e0[i] + eg[i]).collect();
             Ok(Estimate { effect, pom: (pom0, pom1), inf })
         }

@@ -735,12 +735,9 @@ impl NearestNeighbourMatching {
                 let mut s = vec![0.0; k * k];
                 for a in 0..k {
                     for b in 0..=a {
-                        let v = xcols[a]
-                            .iter()
-                            .zip(xcols[b])
-                            .map(|(p, q)| (p - means[a]) * (q - means[b]))
-                            .sum::<f64>()
-                            / (n as f64 - 1.0);
+                        let v =
+                            xcols[a].iter().zip(xcols[b]).map(|(p, q)| (p - means[a]) * (q - means[b])).sum::<f64>()
+                                / (n as f64 - 1.0);
                         s[a * k + b] = v;
                         s[b * k + a] = v;
                     }
@@ -1214,7 +1211,13 @@ fn nearest(
 /// Greedy matching without replacement: `queries` in processing order, each taking its `m`
 /// nearest available units of `pool` (equal distances: lowest row first) within the caliper, which
 /// then leave the pool. Returns `(query, matches)`, empty matches for units left unmatched.
-fn greedy(space: &Space, pool: &SortedPool, queries: &[usize], m: usize, caliper: Option<f64>) -> Vec<(usize, Vec<(usize, f64)>)> {
+fn greedy(
+    space: &Space,
+    pool: &SortedPool,
+    queries: &[usize],
+    m: usize,
+    caliper: Option<f64>,
+) -> Vec<(usize, Vec<(usize, f64)>)> {
     let n = pool.units.len();
     // right[p]: smallest available position ≥ p (n: none); left[p + 1]: largest available
     // position ≤ p, plus one (0: none). Path-halving union–find over removed positions.
@@ -1437,7 +1440,11 @@ impl Estimates for MatchingFit {
     }
     fn vcov(&self) -> Option<Vcov> {
         let se = self.se();
-        Some(Vcov { terms: vec![self.spec.estimand.term().into()], values: vec![se * se], kind: "Abadie-Imbens".into() })
+        Some(Vcov {
+            terms: vec![self.spec.estimand.term().into()],
+            values: vec![se * se],
+            kind: "Abadie-Imbens".into(),
+        })
     }
 }
 
@@ -1456,7 +1463,11 @@ macro_rules! named {
     };
 }
 
-named!(MatchEstimand, "estimand", [("ate", MatchEstimand::Ate), ("att", MatchEstimand::Att), ("atc", MatchEstimand::Atc)]);
+named!(
+    MatchEstimand,
+    "estimand",
+    [("ate", MatchEstimand::Ate), ("att", MatchEstimand::Att), ("atc", MatchEstimand::Atc)]
+);
 named!(
     Metric,
     "metric",
@@ -1501,11 +1512,8 @@ mod tests {
         };
         let x: Vec<f64> = (0..n * k).map(|_| next()).collect();
         let w_full = vec![2.0, 0.5, 0.1, 0.5, 1.0, 0.2, 0.1, 0.2, 0.7];
-        let forms = [
-            Form::Diagonal(vec![1.0, 0.3, 2.0]),
-            Form::factor(&w_full, k).unwrap(),
-            Form::Diagonal(vec![1.0; 3]),
-        ];
+        let forms =
+            [Form::Diagonal(vec![1.0, 0.3, 2.0]), Form::factor(&w_full, k).unwrap(), Form::Diagonal(vec![1.0; 3])];
         for form in forms {
             let space = Space::new(k, x.clone(), form);
             let pool_units: Vec<usize> = (0..n).filter(|i| i % 3 != 0).collect();

@@ -167,7 +167,10 @@ impl Weighting {
             let v = col(c);
             if v.iter().all(|&x| x == v[0]) {
                 return Err(Error::design(
-                    format!("covariate `{c}` does not vary (it is {} for every unit)", v.first().copied().unwrap_or(f64::NAN)),
+                    format!(
+                        "covariate `{c}` does not vary (it is {} for every unit)",
+                        v.first().copied().unwrap_or(f64::NAN)
+                    ),
                     "remove it: a constant cannot distinguish participants from non-participants",
                 ));
             }
@@ -184,7 +187,11 @@ impl Weighting {
                         if n1 == 0 { "treated" } else { "comparison" },
                         if n_trimmed > 0 { " left after trimming" } else { "" }
                     ),
-                    if n_trimmed > 0 { "widen the trimming bounds" } else { "the treatment column must have both 0s and 1s" },
+                    if n_trimmed > 0 {
+                        "widen the trimming bounds"
+                    } else {
+                        "the treatment column must have both 0s and 1s"
+                    },
                 ));
             }
             let (ps, coef) = match &self.propensity_column {
@@ -236,7 +243,10 @@ impl Weighting {
             ));
         }
         let range = |arm: bool| {
-            ps.p.iter().zip(&d).filter(|(_, t)| **t == arm).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (p, _)| (a.min(*p), b.max(*p)))
+            ps.p.iter()
+                .zip(&d)
+                .filter(|(_, t)| **t == arm)
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (p, _)| (a.min(*p), b.max(*p)))
         };
         let (r1, r0) = (range(true), range(false));
         let outside = match self.estimand {
@@ -265,7 +275,11 @@ impl Weighting {
             balance_cols.iter().map(|c| (c.clone(), keep.iter().map(|&i| col(c)[i]).collect())).collect();
         let balance = balance::balance_of(&xs, &d, &weights);
         let ess = |arm: bool| {
-            let (s, s2) = weights.iter().zip(&d).filter(|(_, t)| **t == arm).fold((0.0, 0.0), |(a, b), (w, _)| (a + w, b + w * w));
+            let (s, s2) = weights
+                .iter()
+                .zip(&d)
+                .filter(|(_, t)| **t == arm)
+                .fold((0.0, 0.0), |(a, b), (w, _)| (a + w, b + w * w));
             s * s / s2
         };
         let ess = (ess(true), ess(false));
@@ -460,7 +474,10 @@ impl Estimates for WeightingFit {
             s.outcome,
             s.treatment,
             s.covariates.join(", "),
-            s.outcome_covariates.as_ref().map(|c| format!(", outcome covariates [{}]", c.join(", "))).unwrap_or_default(),
+            s.outcome_covariates
+                .as_ref()
+                .map(|c| format!(", outcome covariates [{}]", c.join(", ")))
+                .unwrap_or_default(),
             s.trim.map(|(a, b)| format!(", trimmed to [{a}, {b}]")).unwrap_or_default()
                 + &s.propensity_column.as_ref().map(|c| format!(", scores from `{c}`")).unwrap_or_default()
                 + &if s.penalty > 0.0 { format!(", ridge penalty {}", s.penalty) } else { String::new() }
@@ -470,7 +487,8 @@ impl Estimates for WeightingFit {
         vec![Coefficient::new(self.spec.estimand.term(), self.estimate, self.std_error)]
     }
     fn glance(&self) -> Glance {
-        let (lo, hi) = self.propensity.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &p| (a.min(p), b.max(p)));
+        let (lo, hi) =
+            self.propensity.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &p| (a.min(p), b.max(p)));
         Glance::new()
             .with(glance_names::NOBS, self.n)
             .with("n_treated", self.n_treated)
