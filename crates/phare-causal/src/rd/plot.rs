@@ -62,7 +62,7 @@ pub enum BinSpacing {
 }
 
 /// A data-driven choice of the number of bins (Calonico, Cattaneo and Titiunik 2015), named as
-/// rdplot's `binselect`. See the [module documentation](self) for the formulas.
+/// rdplot's `binselect`. docs/methods/rd.md and the source of `rd/plot.rs` give the formulas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub enum BinSelect {
     /// `es`: IMSE-optimal, evenly spaced, spacings estimators.
