@@ -844,6 +844,25 @@ pub fn run(spec: &StudySpec, base: &Path, command: &str) -> Result<StudyRun> {
 }
 
 /// A study value that is not acceptable, with the fix.
+/// A check whose verdict and explanation follow one condition: reassuring with the first
+/// (English, French) explanation, caution with the second.
+fn binary_check(
+    lang: Lang,
+    name: &str,
+    result: String,
+    reassuring: bool,
+    good: (&str, &str),
+    bad: (&str, &str),
+) -> Check {
+    let (en, fr) = if reassuring { good } else { bad };
+    Check {
+        name: name.into(),
+        result,
+        verdict: if reassuring { Verdict::Reassuring } else { Verdict::Caution },
+        explanation: lang.pick(en, fr).into(),
+    }
+}
+
 fn invalid(name: &str, value: String, reason: &str, hint: &str) -> Error {
     Error::InvalidArgument { name: name.into(), value, reason: reason.into(), hint: Some(hint.into()) }
 }

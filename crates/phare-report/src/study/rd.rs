@@ -11,7 +11,7 @@
 //! and Titiunik (2014).
 
 use super::{
-    EstimatorResult, EstimatorSpec, StudyRun, StudySpec, chart_err, check_headline, checks, data_source,
+    EstimatorResult, EstimatorSpec, StudyRun, StudySpec, binary_check, chart_err, check_headline, checks, data_source,
     estimators_figure, invalid, parameters, robustness_rows,
 };
 use crate::brief::{BaselineKind, Brief, Check, Figure, Headline, Methods, OutcomeScale, Reproducibility, Verdict};
@@ -401,27 +401,23 @@ fn rd_checks(
         Ok(dt) => {
             let p = dt.p_value();
             let quiet = p >= 0.05;
-            out.push(Check {
-                name: lang.pick("Density of the score at the cut-off", "Densité du score au seuil").into(),
-                result: match lang {
+            out.push(binary_check(
+                lang,
+                lang.pick("Density of the score at the cut-off", "Densité du score au seuil"),
+                match lang {
                     Lang::En => format!("density test (Cattaneo, Jansson and Ma), p = {}", lang.p_value(p)),
                     Lang::Fr => format!("test de densité (Cattaneo, Jansson et Ma), p = {}", lang.p_value(p)),
                 },
-                verdict: if quiet { Verdict::Reassuring } else { Verdict::Caution },
-                explanation: if quiet {
-                    lang.pick(
-                        "As many units fall just above the threshold as just below, as expected if nobody could choose their side.",
-                        "Autant d'unités tombent juste au-dessus du seuil que juste au-dessous, comme attendu si personne ne pouvait choisir son côté.",
-                    )
-                    .into()
-                } else {
-                    lang.pick(
-                        "The score's density jumps at the threshold: units may have sorted themselves to one side, and those just above may differ from those just below.",
-                        "La densité du score saute au seuil\u{a0}: des unités ont pu se placer d'un côté, et celles juste au-dessus peuvent différer de celles juste au-dessous.",
-                    )
-                    .into()
-                },
-            });
+                quiet,
+                (
+                    "As many units fall just above the threshold as just below, as expected if nobody could choose their side.",
+                    "Autant d'unités tombent juste au-dessus du seuil que juste au-dessous, comme attendu si personne ne pouvait choisir son côté.",
+                ),
+                (
+                    "The score's density jumps at the threshold: units may have sorted themselves to one side, and those just above may differ from those just below.",
+                    "La densité du score saute au seuil\u{a0}: des unités ont pu se placer d'un côté, et celles juste au-dessus peuvent différer de celles juste au-dessous.",
+                ),
+            ));
         }
         Err(e) => out.push(Check {
             name: lang.pick("Density of the score at the cut-off", "Densité du score au seuil").into(),
@@ -480,24 +476,20 @@ fn rd_checks(
         let d = crate::text::decimals_for((hi - lo).abs() / 1000.0, 2);
         let listed: Vec<String> =
             ps.iter().map(|(c, p)| format!("{} (p = {})", lang.number(*c, d), lang.p_value(*p))).collect();
-        out.push(Check {
-            name: lang.pick("Placebo cut-offs", "Seuils placebo").into(),
-            result: listed.join(", "),
-            verdict: if quiet { Verdict::Reassuring } else { Verdict::Caution },
-            explanation: if quiet {
-                lang.pick(
-                    "At thresholds where nothing changes, the same method finds no jump: it does not invent effects.",
-                    "À des seuils où rien ne change, la même méthode ne trouve pas de saut\u{a0}: elle n'invente pas d'effet.",
-                )
-                .into()
-            } else {
-                lang.pick(
-                    "The method finds a jump at a threshold where nothing changes: the outcome may be irregular in the score, and the real jump should be read with care.",
-                    "La méthode trouve un saut à un seuil où rien ne change\u{a0}: le résultat peut être irrégulier selon le score, et le vrai saut doit être lu avec prudence.",
-                )
-                .into()
-            },
-        });
+        out.push(binary_check(
+            lang,
+            lang.pick("Placebo cut-offs", "Seuils placebo"),
+            listed.join(", "),
+            quiet,
+            (
+                "At thresholds where nothing changes, the same method finds no jump: it does not invent effects.",
+                "À des seuils où rien ne change, la même méthode ne trouve pas de saut\u{a0}: elle n'invente pas d'effet.",
+            ),
+            (
+                "The method finds a jump at a threshold where nothing changes: the outcome may be irregular in the score, and the real jump should be read with care.",
+                "La méthode trouve un saut à un seuil où rien ne change\u{a0}: le résultat peut être irrégulier selon le score, et le vrai saut doit être lu avec prudence.",
+            ),
+        ));
     }
     // Sensitivity to the bandwidth: half and double.
     let ends: Vec<&(f64, RdFit)> = sensitivity.iter().filter(|(f, _)| *f == 0.5 || *f == 2.0).collect();
@@ -511,24 +503,20 @@ fn rd_checks(
                 Lang::Fr => format!("×{}\u{a0}: {}", lang.number(*f, 1), lang.number(o.estimate(), dd)),
             })
             .collect();
-        out.push(Check {
-            name: lang.pick("Half and double the bandwidth", "Moitié et double de la fenêtre").into(),
-            result: listed.join(", "),
-            verdict: if same { Verdict::Reassuring } else { Verdict::Caution },
-            explanation: if same {
-                lang.pick(
-                    "The sign of the effect holds from half to twice the chosen bandwidth.",
-                    "Le signe de l'effet tient de la moitié au double de la fenêtre retenue.",
-                )
-                .into()
-            } else {
-                lang.pick(
-                    "The sign of the effect changes with the bandwidth: the result depends on how far from the threshold units are compared.",
-                    "Le signe de l'effet change avec la fenêtre\u{a0}: le résultat dépend de la distance au seuil des unités comparées.",
-                )
-                .into()
-            },
-        });
+        out.push(binary_check(
+            lang,
+            lang.pick("Half and double the bandwidth", "Moitié et double de la fenêtre"),
+            listed.join(", "),
+            same,
+            (
+                "The sign of the effect holds from half to twice the chosen bandwidth.",
+                "Le signe de l'effet tient de la moitié au double de la fenêtre retenue.",
+            ),
+            (
+                "The sign of the effect changes with the bandwidth: the result depends on how far from the threshold units are compared.",
+                "Le signe de l'effet change avec la fenêtre\u{a0}: le résultat dépend de la distance au seuil des unités comparées.",
+            ),
+        ));
     }
     Ok(out)
 }
