@@ -81,3 +81,40 @@ fn aipw_is_right_when_either_model_is() {
     assert!(get("ps wrong", WeightingEstimator::Ra).bias.abs() < 0.05);
     assert!(get("outcome wrong", WeightingEstimator::Ipw).bias.abs() < 0.1);
 }
+
+#[test]
+fn entropy_balancing_covers_the_att() {
+    // The same design, every model right (x₁, x₂ and z balanced; the effect is constant, so the
+    // ATT is 1): the influence-function interval of entropy balancing covers at the nominal rate.
+    let reps: usize = std::env::var("PHARE_MC_REPS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+    let mut rng = SimRng::new(20_261_130);
+    let n = 1000;
+    let (mut sum_err, mut covered) = (0.0, 0usize);
+    for _ in 0..reps {
+        let x1: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+        let x2: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+        let z: Vec<f64> = x1.iter().map(|v| v * v).collect();
+        let d: Vec<f64> = (0..n)
+            .map(|i| {
+                let p = 1.0 / (1.0 + (-(-0.3 + 0.5 * x1[i] - 0.4 * x2[i] + 0.1 * z[i])).exp());
+                f64::from(u8::from(rng.uniform() < p))
+            })
+            .collect();
+        let y: Vec<f64> = (0..n).map(|i| 1.0 + x1[i] + 0.5 * x2[i] + 1.5 * z[i] + d[i] + rng.normal()).collect();
+        let df = df!("y" => y, "d" => d, "x1" => x1, "x2" => x2, "z" => z).unwrap();
+        let fit = Weighting::new("y", "d", &["x1", "x2", "z"])
+            .estimator(WeightingEstimator::Entropy)
+            .estimand(Estimand::Att)
+            .fit(&df)
+            .unwrap();
+        sum_err += fit.estimate() - 1.0;
+        if (fit.estimate() - 1.0).abs() <= 1.96 * fit.std_error() {
+            covered += 1;
+        }
+    }
+    let (bias, coverage) = (sum_err / reps as f64, covered as f64 / reps as f64);
+    println!("entropy balancing, ATT: bias {bias:+.4}  coverage {:.1} %", 100.0 * coverage);
+    let mc = (0.95 * 0.05 / reps as f64).sqrt();
+    assert!(bias.abs() < 0.03, "bias {bias}");
+    assert!((coverage - 0.95).abs() < 3.5 * mc + 0.01, "coverage {coverage}");
+}

@@ -28,7 +28,8 @@ pub struct WeightingArgs {
     #[arg(long, value_delimiter = ',')]
     outcome_covariates: Vec<String>,
     /// Estimator: ipw (normalised inverse probability weighting), ra (regression adjustment),
-    /// aipw (augmented IPW, doubly robust), match (nearest-neighbour matching).
+    /// aipw (augmented IPW, doubly robust), ebal (entropy balancing, ATT), match
+    /// (nearest-neighbour matching).
     #[arg(long, default_value = "aipw")]
     estimator: String,
     /// Estimand: ate (everyone), att (the treated); atc (the comparison units, matching only).

@@ -62,6 +62,9 @@ pub enum WeightingEstimator {
     /// right (the default).
     #[default]
     Aipw,
+    /// Entropy balancing (Hainmueller 2012), for the ATT: comparison weights as close to uniform
+    /// as possible (Kullback–Leibler) whose covariate means equal the treated means exactly.
+    Entropy,
 }
 
 impl WeightingEstimator {
@@ -71,6 +74,7 @@ impl WeightingEstimator {
             WeightingEstimator::Ipw => "ipw",
             WeightingEstimator::Ra => "ra",
             WeightingEstimator::Aipw => "aipw",
+            WeightingEstimator::Entropy => "ebal",
         }
     }
 }
@@ -82,7 +86,8 @@ impl std::str::FromStr for WeightingEstimator {
             "ipw" => Ok(WeightingEstimator::Ipw),
             "ra" => Ok(WeightingEstimator::Ra),
             "aipw" | "dr" => Ok(WeightingEstimator::Aipw),
-            _ => Err(Error::unknown_option("estimator", s, &["ipw", "ra", "aipw", "match"])),
+            "ebal" | "entropy" => Ok(WeightingEstimator::Entropy),
+            _ => Err(Error::unknown_option("estimator", s, &["ipw", "ra", "aipw", "ebal", "match"])),
         }
     }
 }
@@ -166,6 +171,138 @@ pub(crate) struct Estimate {
     pub inf: Vec<f64>,
 }
 
+/// Entropy balancing for the ATT: the comparison weights `wᵢ ∝ exp(λ'(xᵢ − x̄₁))` whose weighted
+/// covariate means equal the treated means `x̄₁` (the dual's minimum, by Newton's method on
+/// standardised covariates), the ATT `ȳ₁ − Σwᵢyᵢ`, and its influence function from the stacked
+/// moments (treated means, balance conditions, the two outcome means). `xps` holds the intercept
+/// first, then the covariates. Returns the estimate and the weights (1 for treated units, the
+/// normalised balancing weight times the number of treated units for comparison units).
+pub(crate) fn entropy_balance(y: &[f64], d: &[bool], xps: &Design) -> Result<(Estimate, Vec<f64>)> {
+    let n = y.len();
+    let nf = n as f64;
+    let k = xps.k - 1;
+    let n1 = d.iter().filter(|&&t| t).count() as f64;
+    // z = (x − treated mean)/sd, per covariate.
+    let mut z = vec![0.0; n * k];
+    for j in 0..k {
+        let col: Vec<f64> = (0..n).map(|i| xps.at(i, j + 1)).collect();
+        let m1 = (0..n).filter(|&i| d[i]).map(|i| col[i]).sum::<f64>() / n1;
+        let mean = col.iter().sum::<f64>() / nf;
+        let sd = (col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / nf).sqrt().max(f64::MIN_POSITIVE);
+        for i in 0..n {
+            z[i * k + j] = (col[i] - m1) / sd;
+        }
+    }
+    let controls: Vec<usize> = (0..n).filter(|&i| !d[i]).collect();
+    let mut lambda = vec![0.0; k];
+    let exps = |lambda: &[f64]| -> Vec<f64> {
+        let eta: Vec<f64> = controls.iter().map(|&i| (0..k).map(|j| lambda[j] * z[i * k + j]).sum::<f64>()).collect();
+        let top = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        eta.iter().map(|e| (e - top).exp()).collect()
+    };
+    let no_balance = || {
+        Error::design(
+            "no comparison weights balance the covariates: the treated units' means lie outside (or on the edge of) what the comparison units can reproduce",
+            "check overlap (a covariate that only treated units take), remove that covariate, or trim",
+        )
+    };
+    let mut converged = false;
+    for _ in 0..200 {
+        let e = exps(&lambda);
+        let s: f64 = e.iter().sum();
+        let mut g = vec![0.0; k];
+        let mut h = vec![0.0; k * k];
+        for (c, &i) in controls.iter().enumerate() {
+            let w = e[c] / s;
+            for a in 0..k {
+                g[a] += w * z[i * k + a];
+                for b in 0..k {
+                    h[a * k + b] += w * z[i * k + a] * z[i * k + b];
+                }
+            }
+        }
+        for a in 0..k {
+            for b in 0..k {
+                h[a * k + b] -= g[a] * g[b];
+            }
+        }
+        if g.iter().all(|v| v.abs() < 1e-12) {
+            converged = true;
+            break;
+        }
+        let chol = Cholesky::new(&h, k);
+        if chol.kept.len() < k {
+            return Err(no_balance());
+        }
+        let step = chol.solve(&g);
+        // Backtracking on the dual objective log Σ exp(λ'z) keeps Newton stable far from the optimum.
+        let objective = |l: &[f64]| -> f64 {
+            controls.iter().map(|&i| (0..k).map(|j| l[j] * z[i * k + j]).sum::<f64>().exp()).sum::<f64>().ln()
+        };
+        let f0 = objective(&lambda);
+        let mut t = 1.0;
+        loop {
+            let trial: Vec<f64> = lambda.iter().zip(&step).map(|(l, s)| l - t * s).collect();
+            let f1 = objective(&trial);
+            if f1.is_finite() && f1 <= f0 + 1e-12 * f0.abs().max(1.0) || t < 1e-8 {
+                lambda = trial;
+                break;
+            }
+            t /= 2.0;
+        }
+        if lambda.iter().any(|l| !l.is_finite() || l.abs() > 1e8) {
+            return Err(no_balance());
+        }
+    }
+    if !converged {
+        return Err(no_balance());
+    }
+    let e_c = exps(&lambda);
+    let mut e = vec![0.0; n];
+    for (c, &i) in controls.iter().enumerate() {
+        e[i] = e_c[c];
+    }
+    let s: f64 = e.iter().sum();
+    let mu1 = (0..n).filter(|&i| d[i]).map(|i| y[i]).sum::<f64>() / n1;
+    let mu0 = (0..n).map(|i| e[i] * y[i]).sum::<f64>() / s;
+    let effect = mu1 - mu0;
+    // Influence function (e up to a constant, which cancels): E = mean(e), H = mean(e z z'),
+    // A = mean(e (y − μ₀) z); IFλ = −H⁻¹(e z − E·IF_x̄₁), IF_x̄₁ = d z/π; IFμ₀ = (e(y − μ₀) + A'IFλ)/E.
+    let big_e = s / nf;
+    let mut h = vec![0.0; k * k];
+    let mut a_vec = vec![0.0; k];
+    for i in 0..n {
+        if e[i] == 0.0 {
+            continue;
+        }
+        for a in 0..k {
+            a_vec[a] += e[i] * (y[i] - mu0) * z[i * k + a] / nf;
+            for b in 0..k {
+                h[a * k + b] += e[i] * z[i * k + a] * z[i * k + b] / nf;
+            }
+        }
+    }
+    let chol = Cholesky::new(&h, k);
+    if chol.kept.len() < k {
+        return Err(no_balance());
+    }
+    let v = chol.solve(&a_vec); // H⁻¹A
+    let pi = n1 / nf;
+    let inf: Vec<f64> = (0..n)
+        .map(|i| {
+            let zi = &z[i * k..(i + 1) * k];
+            let if_mu1 = if d[i] { (y[i] - mu1) / pi } else { 0.0 };
+            // A'IFλ = −(H⁻¹A)'(e z − E·d z/π).
+            let factor = e[i] - if d[i] { big_e / pi } else { 0.0 };
+            let a_if_lambda = -(0..k).map(|j| v[j] * zi[j]).sum::<f64>() * factor;
+            let if_mu0 = (e[i] * (y[i] - mu0) + a_if_lambda) / big_e;
+            if_mu1 - if_mu0
+        })
+        .collect();
+    let weights = (0..n).map(|i| if d[i] { 1.0 } else { e[i] / s * n1 }).collect();
+    Ok((Estimate { effect, pom: (mu0, mu1), inf }, weights))
+}
+
 /// Runs one estimator.
 pub(crate) fn estimate(
     y: &[f64],
@@ -181,6 +318,7 @@ pub(crate) fn estimate(
     let t = |i: usize| f64::from(u8::from(d[i]));
     let p = &ps.p;
     match (estimator, estimand) {
+        (WeightingEstimator::Entropy, _) => Ok(entropy_balance(y, d, xps)?.0),
         (WeightingEstimator::Ipw, _) => {
             // Arm weights and their derivative factor in γ: ∂w/∂γ = w·g·x.
             let (w1, g1): (Vec<f64>, Vec<f64>) = match estimand {

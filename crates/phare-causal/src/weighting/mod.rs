@@ -19,7 +19,7 @@ pub use balance::{Balance, balance};
 pub use estimators::{Estimand, WeightingEstimator};
 pub use matching::*;
 
-use estimators::{Design, Propensity, estimate};
+use estimators::{Design, Propensity, entropy_balance, estimate};
 use phare_core::{Coefficient, Diagnostic, Error, Estimates, Glance, Result, glance_names};
 use phare_data::matrix::{DesignMatrix, MissingPolicy};
 use phare_data::polars::prelude::DataFrame;
@@ -30,7 +30,7 @@ use phare_stats::logit::logit_ridge;
 ///
 /// | parameter | default | purpose |
 /// |---|---|---|
-/// | `estimator(…)` | `aipw` | [`WeightingEstimator`]: `ipw`, `ra` or `aipw` |
+/// | `estimator(…)` | `aipw` | [`WeightingEstimator`]: `ipw`, `ra`, `aipw` or `ebal` (entropy balancing, ATT) |
 /// | `estimand(…)` | `ate` | [`Estimand`]: `ate` or `att` |
 /// | `outcome_covariates(…)` | the covariates | covariates of the outcome models (RA, AIPW) |
 /// | `trim(lo, hi)` | none | drop units whose propensity score is outside `[lo, hi]`, refit |
@@ -141,6 +141,15 @@ impl Weighting {
                 hint: Some("e.g. --trim 0.1,0.9".into()),
             });
         }
+        let entropy = self.estimator == WeightingEstimator::Entropy;
+        if entropy && (self.estimand != Estimand::Att || self.trim.is_some() || self.propensity_column.is_some()) {
+            return Err(Error::InvalidArgument {
+                name: "estimator".into(),
+                value: "ebal".into(),
+                reason: "entropy balancing here reweights the comparison units to the treated ones: the ATT, without a propensity score or trimming".into(),
+                hint: Some("use --estimand att, and drop --trim and --propensity-column".into()),
+            });
+        }
         let out_covs = self.outcome_covariates.clone().unwrap_or_else(|| self.covariates.clone());
         let mut columns: Vec<&str> = vec![self.outcome.as_str(), self.treatment.as_str()];
         columns.extend(self.propensity_column.as_deref());
@@ -195,6 +204,11 @@ impl Weighting {
                 ));
             }
             let (ps, coef) = match &self.propensity_column {
+                // Entropy balancing uses no propensity score.
+                None if entropy => {
+                    let k = self.covariates.len() + 1;
+                    (Propensity { p: vec![f64::NAN; keep.len()], n_inv_info: vec![0.0; k * k] }, Vec::new())
+                }
                 None => propensity(&keep, &d, &self.covariates, &col, self.penalty)?,
                 Some(c) => given_propensity(&keep, c, self.covariates.len() + 1, &col)?,
             };
@@ -222,19 +236,26 @@ impl Weighting {
         let d: Vec<bool> = keep.iter().map(|&i| d_all[i]).collect();
         let xps = design(&keep, &self.covariates, &col);
         let xo = design(&keep, &out_covs, &col);
-        let est = estimate(
-            &y,
-            &d,
-            &ps,
-            &Design { x: &xps, n, k: self.covariates.len() + 1 },
-            &Design { x: &xo, n, k: out_covs.len() + 1 },
-            self.estimator,
-            self.estimand,
-        )?;
+        let xps_design = Design { x: &xps, n, k: self.covariates.len() + 1 };
+        let (est, entropy_weights) = if entropy {
+            let (e, w) = entropy_balance(&y, &d, &xps_design)?;
+            (e, Some(w))
+        } else {
+            let e = estimate(
+                &y,
+                &d,
+                &ps,
+                &xps_design,
+                &Design { x: &xo, n, k: out_covs.len() + 1 },
+                self.estimator,
+                self.estimand,
+            )?;
+            (e, None)
+        };
         let se = est.inf.iter().map(|v| v * v).sum::<f64>().sqrt() / n as f64;
         // Overlap: scores near 0 or 1 make weights explode.
         let extreme = ps.p.iter().filter(|&&p| !(0.01..=0.99).contains(&p)).count();
-        if extreme > 0 && self.estimator != WeightingEstimator::Ra {
+        if extreme > 0 && !matches!(self.estimator, WeightingEstimator::Ra | WeightingEstimator::Entropy) {
             diagnostics.push(Diagnostic::warning(
                 "extreme_propensity",
                 format!(
@@ -253,7 +274,7 @@ impl Weighting {
             Estimand::Att => ps.p.iter().zip(&d).filter(|(p, t)| **t && **p > r0.1).count(),
             Estimand::Ate => ps.p.iter().zip(&d).filter(|(p, t)| (**t && **p > r0.1) || (!**t && **p < r1.0)).count(),
         };
-        if outside > 0 {
+        if outside > 0 && !entropy {
             diagnostics.push(Diagnostic::warning(
                 "outside_common_support",
                 format!(
@@ -261,7 +282,7 @@ impl Weighting {
                 ),
             ));
         }
-        let weights = unit_weights(&d, &ps.p, self.estimand);
+        let weights = entropy_weights.unwrap_or_else(|| unit_weights(&d, &ps.p, self.estimand));
         let balance_cols: Vec<String> = {
             let mut v = self.covariates.clone();
             for c in &out_covs {
