@@ -366,11 +366,25 @@ fn entropy_balancing_matches_empirical_calibration() {
     }
     // Only the ATT, and a treated mean the comparison units cannot reach is a clear error.
     let df = sample("nsw_exp");
-    let e = Weighting::new("re78", "treat", &SIMPLE).estimator(WeightingEstimator::Entropy).fit(&df).unwrap_err().to_string();
+    let e = Weighting::new("re78", "treat", &SIMPLE)
+        .estimator(WeightingEstimator::Entropy)
+        .fit(&df)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("ATT"), "{e}");
     // Treated units at x = 30…39, comparison units at 0…19 plus one at 25: no weighting of the
     // comparison units reaches the treated mean of 34.5.
-    let x: Vec<f64> = (0..40).map(|i| if i < 20 { i as f64 } else if i < 30 { 25.0 } else { i as f64 }).collect();
+    let x: Vec<f64> = (0..40)
+        .map(|i| {
+            if i < 20 {
+                i as f64
+            } else if i < 30 {
+                25.0
+            } else {
+                i as f64
+            }
+        })
+        .collect();
     let d: Vec<f64> = (0..40).map(|i| f64::from(u8::from(i >= 30))).collect();
     let out_of_reach = df!("y" => x.clone(), "d" => d, "x" => x).unwrap();
     let e = Weighting::new("y", "d", &["x"])
@@ -380,4 +394,48 @@ fn entropy_balancing_matches_empirical_calibration() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("no comparison weights balance"), "{e}");
+}
+
+#[test]
+fn the_linfa_logistic_model_gives_the_same_scores() {
+    // phare_models::linfa_traits::LogisticRegression behind linfa's Fit/Predict: fitted on the
+    // covariates as a linfa Dataset, its scores equal Weighting's own, and given back through
+    // propensity_column they give the same estimate (any linfa learner's scores go the same way).
+    use linfa::prelude::*;
+    let df = sample("nsw_exp");
+    let cols: Vec<Vec<f64>> = SIMPLE
+        .iter()
+        .map(|c| df.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().into_no_null_iter().collect())
+        .collect();
+    let n = df.height();
+    let x = ndarray::Array2::from_shape_fn((n, SIMPLE.len()), |(i, j)| cols[j][i]);
+    let t: ndarray::Array1<bool> = df
+        .column("treat")
+        .unwrap()
+        .cast(&DataType::Float64)
+        .unwrap()
+        .f64()
+        .unwrap()
+        .into_no_null_iter()
+        .map(|v| v == 1.0)
+        .collect();
+    let fit = phare_models::linfa_traits::LogisticRegression::new().fit(&Dataset::new(x.clone(), t)).unwrap();
+    let p = fit.predict(&x);
+    let w = Weighting::new("re78", "treat", &SIMPLE)
+        .estimator(WeightingEstimator::Ipw)
+        .estimand(Estimand::Att)
+        .fit(&df)
+        .unwrap();
+    for (a, b) in p.iter().zip(w.propensity_scores()) {
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+    }
+    let mut given = df.clone();
+    given.with_column(Column::new("ps_linfa".into(), p.to_vec())).unwrap();
+    let again = Weighting::new("re78", "treat", &SIMPLE)
+        .estimator(WeightingEstimator::Ipw)
+        .estimand(Estimand::Att)
+        .propensity_column("ps_linfa")
+        .fit(&given)
+        .unwrap();
+    assert!(close(again.estimate(), w.estimate(), 1e-9));
 }

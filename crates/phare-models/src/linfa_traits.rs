@@ -154,3 +154,87 @@ impl PredictInplace<Array2<f64>, Array1<f64>> for LinearFit {
         Array1::zeros(x.nrows())
     }
 }
+
+/// phare's logistic regression (maximum likelihood by Newton's method, optionally ridge-penalised)
+/// as a linfa fitting algorithm on a `Dataset<f64, bool>`: the propensity-score model of
+/// `phare_causal::weighting`, usable in code built on linfa. An intercept is always included and
+/// never penalised; the penalty applies to the columns as given (standardise them first to match
+/// scikit-learn's `LogisticRegression(C = 1/λ)` after `StandardScaler`).
+///
+/// ```
+/// use linfa::prelude::*;
+/// use ndarray::array;
+/// use phare_models::linfa_traits::LogisticRegression;
+///
+/// let x = array![[0.1], [0.5], [0.9], [1.3], [1.7], [2.1], [2.5], [2.9]];
+/// let y = array![false, false, true, false, true, false, true, true];
+/// let fit = LogisticRegression::new().fit(&Dataset::new(x.clone(), y))?;
+/// let p = fit.predict(&x);
+/// assert!(p.iter().all(|v| *v > 0.0 && *v < 1.0));
+/// // At the maximum the fitted probabilities sum to the number of ones.
+/// assert!((p.sum() - 4.0).abs() < 1e-9);
+/// # Ok::<(), phare_models::linfa_traits::LinfaError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LogisticRegression {
+    penalty: f64,
+}
+
+impl LogisticRegression {
+    /// Unpenalised maximum likelihood.
+    pub fn new() -> LogisticRegression {
+        LogisticRegression::default()
+    }
+    /// A ridge penalty `λ/2·‖β‖²` on the slopes.
+    pub fn penalty(mut self, lambda: f64) -> LogisticRegression {
+        self.penalty = lambda;
+        self
+    }
+}
+
+/// A fitted [`LogisticRegression`]: coefficients (intercept first) and the inverse of the
+/// (penalised) information matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogisticFit {
+    /// Intercept, then one slope per column.
+    pub coefficients: Vec<f64>,
+    /// `(XᵀWX + λP)⁻¹`, row-major.
+    pub inv_information: Vec<f64>,
+}
+
+impl Fit<Array2<f64>, Array1<bool>, LinfaError> for LogisticRegression {
+    type Object = LogisticFit;
+
+    fn fit(&self, dataset: &DatasetBase<Array2<f64>, Array1<bool>>) -> Result<LogisticFit, LinfaError> {
+        let x = dataset.records();
+        let (n, k) = (x.nrows(), x.ncols() + 1);
+        let mut design = vec![1.0; n];
+        for j in 0..x.ncols() {
+            design.extend(x.column(j).iter().copied());
+        }
+        let y: Vec<f64> = dataset.targets().iter().map(|&t| f64::from(u8::from(t))).collect();
+        let w = dataset.weights().map(|w| w.iter().map(|&v| f64::from(v)).collect::<Vec<f64>>());
+        let fit = phare_stats::logit::logit_ridge(&design, n, k, &y, w.as_deref(), self.penalty)?;
+        Ok(LogisticFit { coefficients: fit.beta, inv_information: fit.inv_information })
+    }
+}
+
+impl PredictInplace<Array2<f64>, Array1<f64>> for LogisticFit {
+    /// The probabilities `1/(1 + exp(−(β₀ + xβ)))` for each row of `x` (which must have the fitted
+    /// number of columns; a wrong width panics, as in linfa's own models).
+    fn predict_inplace(&self, x: &Array2<f64>, y: &mut Array1<f64>) {
+        assert_eq!(
+            x.ncols() + 1,
+            self.coefficients.len(),
+            "records have {} columns, the model {}",
+            x.ncols(),
+            self.coefficients.len() - 1
+        );
+        let slopes = Array1::from(self.coefficients[1..].to_vec());
+        *y = (x.dot(&slopes) + self.coefficients[0]).mapv(|eta| 1.0 / (1.0 + (-eta).exp()));
+    }
+
+    fn default_target(&self, x: &Array2<f64>) -> Array1<f64> {
+        Array1::zeros(x.nrows())
+    }
+}
