@@ -292,8 +292,15 @@ impl Weighting {
             }
             v
         };
-        let xs: Vec<(String, Vec<f64>)> =
-            balance_cols.iter().map(|c| (c.clone(), keep.iter().map(|&i| col(c)[i]).collect())).collect();
+        let xs: Vec<(String, Vec<f64>)> = balance_cols
+            .iter()
+            .map(|c| {
+                (c.clone(), {
+                    let src = col(c);
+                    keep.iter().map(|&i| src[i]).collect()
+                })
+            })
+            .collect();
         let balance = balance::balance_of(&xs, &d, &weights);
         let ess = |arm: bool| {
             let (s, s2) = weights
@@ -348,7 +355,8 @@ fn propensity<'a>(
     let mut x = vec![1.0; n];
     let mut scale = vec![(0.0, 1.0)];
     for c in covariates {
-        let v: Vec<f64> = keep.iter().map(|&i| col(c)[i]).collect();
+        let src = col(c);
+        let v: Vec<f64> = keep.iter().map(|&i| src[i]).collect();
         let mean = v.iter().sum::<f64>() / n as f64;
         let sd = (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
         let sd = if sd > 0.0 { sd } else { 1.0 };
