@@ -418,6 +418,8 @@ pub(crate) fn select(left: &SideData, right: &SideData, s: &Settings, which: &[B
                     _ => None,
                 },
             }
+            // Unreachable: the loop above computed every combination that `needs()` lists for the
+            // selectors in `which`.
             .expect("every combination a selector needs was computed");
             let m = if w == w.mse() { m } else { Bandwidths { h: (m.h.0 * cer, m.h.1 * cer), b: m.b } };
             (w, m)

@@ -171,6 +171,8 @@ impl Weighting {
             }
             raw.iter().map(|&v| v == 1.0).collect()
         };
+        // Unreachable failure: every name looked up here is in `columns`, which from_frame read (or
+        // returned an error naming the missing column).
         let col = |name: &str| m.column_by_name(name).expect("the column was read");
         for c in self.covariates.iter().chain(&out_covs) {
             let v = col(c);
