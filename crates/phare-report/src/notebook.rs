@@ -29,7 +29,8 @@
 
 use crate::brief::Brief;
 use crate::chart::{
-    BaconChart, CoefficientChart, EventStudyChart, GapChart, SynthPathChart, TrendsChart, WeightsChart,
+    BaconChart, BandwidthSensitivityChart, CoefficientChart, EventStudyChart, GapChart, LovePlotChart, RdPlotChart,
+    SynthPathChart, TrendsChart, WeightsChart,
 };
 use crate::table::RegressionTable;
 use crate::text::escape_html;
@@ -95,6 +96,10 @@ fits!(
     phare_causal::did::BaconFit,
     phare_causal::synth::SyntheticDidFit,
     phare_causal::synth::SyntheticControlFit,
+    phare_causal::rd::RdFit,
+    phare_causal::rd::DensityFit,
+    phare_causal::weighting::WeightingFit,
+    phare_causal::weighting::MatchingFit,
 );
 
 impl Notebook for RegressionTable {
@@ -123,7 +128,18 @@ macro_rules! charts {
     )+};
 }
 
-charts!(EventStudyChart, CoefficientChart, TrendsChart, BaconChart, SynthPathChart, GapChart, WeightsChart);
+charts!(
+    EventStudyChart,
+    CoefficientChart,
+    TrendsChart,
+    BaconChart,
+    SynthPathChart,
+    GapChart,
+    WeightsChart,
+    RdPlotChart,
+    BandwidthSensitivityChart,
+    LovePlotChart,
+);
 
 impl Notebook for Brief {
     fn notebook_text(&self) -> String {
@@ -240,6 +256,28 @@ mod tests {
         assert_eq!(fit.notebook_html(), fit.summary().to_html());
         let out = fit.evcxr_content();
         assert!(out.ends_with("EVCXR_END_CONTENT\n") && out.matches("EVCXR_BEGIN_CONTENT").count() == 2);
+    }
+
+    #[test]
+    fn rd_and_weighting_fits_and_charts_display() {
+        let house = phare_data::load_dataset("close_elections_house").unwrap();
+        let rd =
+            phare_causal::rd::RegressionDiscontinuity::new("score", "demvoteshare").cutoff(0.5).fit(&house).unwrap();
+        assert_eq!(rd.notebook_html(), rd.summary().to_html());
+        assert!(rd.notebook_text().contains("Robust"));
+        let nsw = phare_data::load_dataset("nsw_dw").unwrap();
+        let w = phare_causal::weighting::Weighting::new("re78", "treat", &["age", "educ", "re74", "re75"])
+            .fit(&nsw)
+            .unwrap();
+        assert!(w.notebook_html().contains("ATE"));
+        let love = LovePlotChart::new(
+            w.balance()
+                .iter()
+                .map(|b| crate::chart::BalanceRow::new(b.covariate.clone(), b.smd_before, b.smd_after))
+                .collect(),
+        );
+        assert!(love.notebook_html().starts_with("<svg"));
+        assert!(love.notebook_text().contains("LovePlotChart"));
     }
 
     #[test]
